@@ -1,0 +1,90 @@
+import { createParser, type EventSourceParser } from 'eventsource-parser'
+import type { TransportSink } from './transport'
+
+/** The largest delay `setTimeout` honours; a larger `retry:` would overflow into 0 ms. */
+export const MAX_DELAY_MS = 2 ** 31 - 1
+
+/** Where the decoder sends what it parsed: the transport sink, plus a fatal protocol error. */
+export interface DecoderTarget extends Pick<TransportSink, 'event' | 'id' | 'retry'> {
+  /** The stream broke the protocol (a message over the limit); stop feeding and close. */
+  protocolError(message: string): void
+}
+
+/**
+ * The SSE decoder every adapter shares: bytes or text in, events, ids and retry hints out,
+ * with the spec's semantics.
+ */
+export interface Decoder {
+  /** Feeds the next chunk: bytes off a socket, or a WebSocket text frame. */
+  feed(chunk: Uint8Array | string): void
+  /** Whether a protocol error stopped the decoder; later chunks are ignored. */
+  readonly failed: boolean
+}
+
+/**
+ * Creates a decoder on `eventsource-parser`. One decoder serves one connection.
+ *
+ * @example
+ * ```ts
+ * const decoder = createDecoder({ ...sink, protocolError: (message) => fail(message) }, {
+ *   maxMessageBytes: request.maxMessageBytes,
+ * })
+ * decoder.feed(chunk)
+ * ```
+ */
+export function createDecoder(
+  target: DecoderTarget,
+  options: { maxMessageBytes: number },
+): Decoder {
+  // [spec] "UTF-8 decode" the stream, stripping one leading BOM: ignoreBOM keeps it in the
+  // text so the parser strips it exactly once, even when the BOM is split across chunks.
+  const text = new TextDecoder('utf-8', { ignoreBOM: true })
+  // eventsource-parser calls onId right before onEvent for a block with data; a block
+  // with an id and no data only gets onId. Hold the id until we know which it was.
+  let heldId: string | undefined
+  let failed = false
+
+  const flushHeldId = () => {
+    if (heldId !== undefined) {
+      const id = heldId
+      heldId = undefined
+      target.id(id)
+    }
+  }
+
+  const parser: EventSourceParser = createParser({
+    maxBufferSize: options.maxMessageBytes,
+    onId(id) {
+      flushHeldId()
+      heldId = id
+    },
+    onEvent(message) {
+      heldId = undefined
+      // [spec] the event type defaults to "message"; the id is this block's own field.
+      target.event({ type: message.event ?? 'message', data: message.data, id: message.id })
+    },
+    onRetry(ms) {
+      flushHeldId()
+      // [spec] retry holds only ASCII digits (the parser enforces it); clamp what a timer can take.
+      target.retry(Math.min(ms, MAX_DELAY_MS))
+    },
+    onError(error) {
+      if (error.type === 'max-buffer-size-exceeded') {
+        failed = true
+        target.protocolError(`message exceeds maxMessageBytes (${options.maxMessageBytes})`)
+      }
+      // [spec] unknown fields and non-digit retry values are ignored.
+    },
+  })
+
+  return {
+    feed(chunk) {
+      if (failed) return
+      parser.feed(typeof chunk === 'string' ? chunk : text.decode(chunk, { stream: true }))
+      if (!failed) flushHeldId()
+    },
+    get failed() {
+      return failed
+    },
+  }
+}

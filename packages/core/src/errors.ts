@@ -1,0 +1,43 @@
+import type { CloseReason } from './transport'
+
+/** The stable codes of {@link LifelineError}; match on these, not on messages. */
+export type LifelineErrorCode =
+  /** An option passed to `createClient` or an adapter is invalid. */
+  | 'invalid-option'
+  /** A transport connection ended; `reason` says how. */
+  | 'connection'
+  /** The server sent something the protocol does not allow. */
+  | 'protocol'
+  /** A message was larger than `maxMessageBytes`. */
+  | 'message-too-large'
+  /** The `headers` option threw or rejected. */
+  | 'headers'
+  /** A handler the app registered threw; the stream went on. */
+  | 'handler'
+
+/**
+ * The one error class of Lifeline: a stable `code`, the `CloseReason` where a connection
+ * ended, and the underlying `cause`.
+ *
+ * @example
+ * ```ts
+ * client.connection.on('error', (err) => {
+ *   if (err.code === 'connection' && err.reason?.kind === 'http') console.warn(err.reason.status)
+ * })
+ * ```
+ */
+export class LifelineError extends Error {
+  override readonly name = 'LifelineError'
+  readonly code: LifelineErrorCode
+  readonly reason: CloseReason | undefined
+
+  constructor(
+    code: LifelineErrorCode,
+    message: string,
+    options: { reason?: CloseReason; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.reason = options.reason
+  }
+}

@@ -1,0 +1,28 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const source = (name: string) =>
+  fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
+
+/**
+ * Tests run against the workspace sources, so a change is tested without a rebuild;
+ * publint and attw check the built `dist` separately.
+ */
+export const sharedTestConfig = defineConfig({
+  resolve: {
+    alias: {
+      '@lifeline/core': source('core'),
+      '@lifeline/server': source('server'),
+      '@lifeline/sse-fetch': source('sse-fetch'),
+      '@lifeline/sse-xhr': source('sse-xhr'),
+      '@lifeline/websocket': source('websocket'),
+      '@lifeline/redis': source('redis'),
+    },
+  },
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
+  },
+})
