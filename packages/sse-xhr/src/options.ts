@@ -1,0 +1,122 @@
+import { LifelineError } from '@lifeline/core'
+
+/**
+ * The part of `XMLHttpRequest` the adapter uses, so React Native's implementation or a
+ * test double fits without the full DOM type.
+ */
+export interface XMLHttpRequestLike {
+  readonly readyState: number
+  readonly status: number
+  readonly responseText: string
+  withCredentials: boolean
+  onreadystatechange: ((this: never, ev: never) => unknown) | null
+  onprogress: ((this: never, ev: never) => unknown) | null
+  onerror: ((this: never, ev: never) => unknown) | null
+  ontimeout: ((this: never, ev: never) => unknown) | null
+  open(method: string, url: string, async: boolean): void
+  setRequestHeader(name: string, value: string): void
+  getResponseHeader(name: string): string | null
+  overrideMimeType?: (mime: string) => void
+  send(body?: XMLHttpRequestBodyInit | null): void
+  abort(): void
+}
+
+/** A constructor of {@link XMLHttpRequestLike}: the global one, React Native's, or a fake. */
+export type XMLHttpRequestConstructor = new () => XMLHttpRequestLike
+
+/**
+ * Options of {@link sseXhr}. All are optional.
+ *
+ * @example
+ * ```ts
+ * sseXhr({
+ *   url: 'https://api.example.com/events',
+ *   withCredentials: true,
+ *   maxResponseBytes: 1_048_576,
+ * })
+ * ```
+ */
+export interface SseXhrOptions {
+  /** The endpoint, overriding the client's `url`. Relative URLs resolve against the page. */
+  url?: string | URL
+  /**
+   * Recycle the request once `responseText` grows past this many characters (UTF-16 code
+   * units; bytes for an ASCII stream). The request ends at an event boundary and the client
+   * resumes from there, so memory stays flat on an endless stream. Default 4 MiB.
+   */
+  maxResponseBytes?: number
+  /** Lowers the client's `maxMessageBytes` for this transport. */
+  maxMessageBytes?: number
+  /** Send cookies and HTTP auth on a cross-origin request. Default `false`. */
+  withCredentials?: boolean
+  /** The request method. Default `'GET'`; a `body` needs another one, such as `'POST'`. */
+  method?: string
+  /** The request body, for a method other than `GET` or `HEAD`. */
+  body?: XMLHttpRequestBodyInit
+  /** The `XMLHttpRequest` constructor (React Native, tests). Default: the global one. */
+  XMLHttpRequest?: XMLHttpRequestConstructor
+}
+
+/** {@link SseXhrOptions} after defaults and checks. */
+export interface ResolvedSseXhrOptions {
+  url: URL | undefined
+  maxResponseBytes: number
+  maxMessageBytes: number
+  withCredentials: boolean
+  method: string
+  body: XMLHttpRequestBodyInit | undefined
+  XMLHttpRequest: XMLHttpRequestConstructor | undefined
+}
+
+/** 4 MiB: large enough that recycling is rare, small enough to keep a webview's heap flat. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+
+const invalid = (message: string) => new LifelineError('invalid-option', `sseXhr: ${message}`)
+
+const isPositiveInteger = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0
+
+/** Applies defaults and throws a `LifelineError` with code `'invalid-option'` on a bad option. */
+export function resolveOptions(options: SseXhrOptions): ResolvedSseXhrOptions {
+  const {
+    maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+    maxMessageBytes = Number.POSITIVE_INFINITY,
+    withCredentials = false,
+    method = 'GET',
+  } = options
+  if (!isPositiveInteger(maxResponseBytes))
+    throw invalid(`maxResponseBytes must be a positive integer, got ${String(maxResponseBytes)}`)
+  if (maxMessageBytes !== Number.POSITIVE_INFINITY && !isPositiveInteger(maxMessageBytes))
+    throw invalid(`maxMessageBytes must be a positive integer, got ${String(maxMessageBytes)}`)
+  if (typeof withCredentials !== 'boolean') throw invalid('withCredentials must be a boolean')
+  if (typeof method !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method))
+    throw invalid(`method must be an HTTP token, got ${String(method)}`)
+  const upper = method.toUpperCase()
+  if (options.body !== undefined && (upper === 'GET' || upper === 'HEAD'))
+    throw invalid(`a body needs a method other than ${upper}`)
+  if (options.XMLHttpRequest !== undefined && typeof options.XMLHttpRequest !== 'function')
+    throw invalid('XMLHttpRequest must be a constructor')
+  return {
+    url: options.url === undefined ? undefined : resolveUrl(options.url),
+    maxResponseBytes,
+    maxMessageBytes,
+    withCredentials,
+    method,
+    body: options.body,
+    XMLHttpRequest: options.XMLHttpRequest,
+  }
+}
+
+function resolveUrl(url: string | URL): URL {
+  let resolved: URL
+  try {
+    resolved = new URL(url, globalThis.location?.href)
+  } catch (cause) {
+    throw new LifelineError('invalid-option', `sseXhr: url is not a valid URL: ${String(url)}`, {
+      cause,
+    })
+  }
+  if (resolved.protocol !== 'http:' && resolved.protocol !== 'https:')
+    throw invalid(`url must be http(s), got ${resolved.protocol}`)
+  return resolved
+}
