@@ -34,7 +34,7 @@ export class LifelineError extends Error {
   constructor(
     code: LifelineErrorCode,
     message: string,
-    options: { reason?: CloseReason; cause?: unknown } = {},
+    options: { reason?: CloseReason | undefined; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code

@@ -1,7 +1,32 @@
+export type { BackoffOptions } from './backoff'
+export { DEFAULT_BACKOFF } from './backoff'
+export type { Client, Connection, EventHandler, WildcardHandler } from './client'
+export { createClient } from './client'
 export type { Decoder, DecoderTarget } from './decoder'
 export { createDecoder, MAX_DELAY_MS } from './decoder'
+export type {
+  Clock,
+  Environment,
+  LifecycleSignal,
+  LifecycleSource,
+  TimerHandle,
+} from './environment'
+export { browserLifecycle, systemClock } from './environment'
 export type { LifelineErrorCode } from './errors'
 export { LifelineError } from './errors'
+export type { ConnectionEvents, ConnectionState, Diagnostics, StreamEvent } from './events'
+export type {
+  Action,
+  ConnectionReason,
+  Phase,
+  PolicyConfig,
+  PolicyState,
+  Signal,
+} from './negotiator'
+export { initialPolicyState, negotiate } from './negotiator'
+export type { ClientOptions, HeadersOption } from './options'
+export type { Strategy, StrategyOption, StrategyPreset } from './strategy'
+export { STRATEGY_PRESETS } from './strategy'
 export type {
   CloseReason,
   ConnectRequest,

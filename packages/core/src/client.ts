@@ -1,0 +1,621 @@
+import mitt from 'mitt'
+import { createDuplicateWindow } from './duplicate-window'
+import type { TimerHandle } from './environment'
+import { LifelineError } from './errors'
+import type { ConnectionEvents, ConnectionState, Diagnostics, StreamEvent } from './events'
+import {
+  type Action,
+  type ConnectionReason,
+  initialPolicyState,
+  negotiate,
+  type PolicyConfig,
+  type PolicyState,
+  type Signal,
+} from './negotiator'
+import { type ClientOptions, resolveOptions } from './options'
+import type { Transport, TransportConnection, TransportEvent, TransportSink } from './transport'
+import { createWatchdog, type Watchdog } from './watchdog'
+
+/** A handler of one event type. */
+export type EventHandler = (event: StreamEvent) => void
+/** A handler of every server event (`'*'`). */
+export type WildcardHandler = (type: string, event: StreamEvent) => void
+
+/** The connection side of a client: state, resume point, decisions and counters. */
+export interface Connection {
+  readonly state: ConnectionState
+  /** The name of the transport in use (or about to be). */
+  readonly transport: string
+  /** The resume point: the last id the stream set. */
+  readonly lastEventId: string | undefined
+  on<K extends keyof ConnectionEvents>(type: K, handler: (event: ConnectionEvents[K]) => void): void
+  off<K extends keyof ConnectionEvents>(
+    type: K,
+    handler: (event: ConnectionEvents[K]) => void,
+  ): void
+  /** A snapshot of the counters since the client was created. */
+  diagnostics(): Diagnostics
+}
+
+/** A Lifeline client: one logical event stream over whichever transport works. */
+export interface Client extends AsyncIterable<StreamEvent> {
+  /** Events of one type (`'message'` is the SSE default), or every event with `'*'`. */
+  on(type: '*', handler: WildcardHandler): void
+  on(type: string, handler: EventHandler): void
+  off(type: '*', handler: WildcardHandler): void
+  off(type: string, handler: EventHandler): void
+  readonly connection: Connection
+  /** Starts a client created with `connect: false`; otherwise does nothing. */
+  connect(): void
+  /** Final: state `closed`, no timer or socket remains, iteration ends. */
+  close(): void
+}
+
+interface Attempt {
+  readonly index: number
+  readonly transport: Transport
+  readonly probe: boolean
+  readonly controller: AbortController
+  readonly watchdog: Watchdog
+  connection: TransportConnection | undefined
+  /** False once it closed or was abandoned: whatever it reports then is ignored. */
+  live: boolean
+  gotByte: boolean
+  resumed: boolean
+  positioned: boolean
+  replayed: number
+}
+
+const RESET_EVENT = 'reset'
+const FAILING_AFTER_SUCCESS = new Set<ConnectionReason['kind']>(['timeout', 'buffered', 'stall'])
+
+/**
+ * Creates a client that keeps one server event stream alive: it reconnects with backoff,
+ * resumes from the last event id, drops a resume point the server cannot serve, and falls
+ * back to (and later upgrades from) another transport, delivering every event once.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from '@lifeline/core'
+ * import { sseFetch } from '@lifeline/sse-fetch'
+ * import { websocket } from '@lifeline/websocket'
+ *
+ * const client = createClient({ url: '/events', transports: [sseFetch(), websocket()] })
+ * client.on('price', (e) => render(JSON.parse(e.data)))
+ * client.connection.on('gap', () => refetchEverything())
+ * ```
+ */
+export function createClient(options: ClientOptions): Client {
+  const config = resolveOptions(options)
+  const { clock, lifecycle } = config.environment
+  const random = config.environment.random
+  const policyConfig: PolicyConfig = {
+    strategy: config.strategy,
+    backoff: config.backoff,
+    transports: config.transports.length,
+  }
+  const closeEvent = config.strategy.closeEvent
+  const timeouts = {
+    connectTimeout: config.connectTimeout,
+    firstByteTimeout: config.firstByteTimeout,
+    heartbeatTimeout: config.heartbeatTimeout,
+  }
+
+  // Copy-on-write handler lists: emitting needs no copy, and a handler may unsubscribe mid-emit.
+  const handlers = new Map<string, readonly (EventHandler | WildcardHandler)[]>()
+  const connectionEmitter = mitt<ConnectionEvents>()
+  const iterators = new Set<{ push(event: StreamEvent): void; end(): void }>()
+  const duplicates = createDuplicateWindow(config.duplicateWindow)
+  const diagnostics: Diagnostics = {
+    connects: 0,
+    failures: {},
+    switches: 0,
+    upgrades: 0,
+    events: 0,
+    duplicates: 0,
+    gaps: 0,
+    resumes: 0,
+    wakes: 0,
+  }
+
+  let lastEventId = config.lastEventId
+  let policy: PolicyState = { ...initialPolicyState, offline: !lifecycle.isOnline() }
+  let current: Attempt | undefined
+  let probe: Attempt | undefined
+  let retryTimer: TimerHandle | undefined
+  let upgradeTimer: TimerHandle | undefined
+  const pending: Signal[] = []
+  let dispatching = false
+  const unsubscribeLifecycle = lifecycle.subscribe((signal) => dispatch({ kind: signal }))
+
+  function report(error: LifelineError): void {
+    const list = connectionEmitter.all.get('error')
+    if (list && list.length > 0) {
+      for (const handler of [...list]) {
+        try {
+          ;(handler as (error: LifelineError) => void)(error)
+        } catch {
+          // An error handler that throws has nowhere left to report to.
+        }
+      }
+      return
+    }
+    const reportError = (globalThis as { reportError?: (error: unknown) => void }).reportError
+    if (error.code === 'handler' && typeof reportError === 'function') reportError(error)
+  }
+
+  function emitConnection<K extends keyof ConnectionEvents>(
+    type: K,
+    event: ConnectionEvents[K],
+  ): void {
+    const list = connectionEmitter.all.get(type)
+    if (!list) return
+    for (const handler of [...list]) {
+      try {
+        ;(handler as (event: ConnectionEvents[K]) => void)(event)
+      } catch (cause) {
+        report(new LifelineError('handler', `a '${type}' handler threw`, { cause }))
+      }
+    }
+  }
+
+  function emit(event: StreamEvent): void {
+    const typed = handlers.get(event.type)
+    if (typed !== undefined) {
+      for (const handler of typed) {
+        try {
+          ;(handler as EventHandler)(event)
+        } catch (cause) {
+          report(new LifelineError('handler', `a '${event.type}' handler threw`, { cause }))
+        }
+      }
+    }
+    const wildcard = handlers.get('*')
+    if (wildcard !== undefined) {
+      for (const handler of wildcard) {
+        try {
+          ;(handler as WildcardHandler)(event.type, event)
+        } catch (cause) {
+          report(new LifelineError('handler', `a '*' handler threw`, { cause }))
+        }
+      }
+    }
+    for (const iterator of iterators) iterator.push(event)
+  }
+
+  function publicState(state: PolicyState): ConnectionState {
+    switch (state.phase) {
+      case 'idle':
+        return 'idle'
+      case 'connecting':
+        return state.attempted ? 'reconnecting' : 'connecting'
+      case 'open':
+        return 'open'
+      case 'closed':
+        return 'closed'
+      default:
+        return 'reconnecting'
+    }
+  }
+
+  function transportName(index: number): string {
+    return config.transports[index]?.name ?? ''
+  }
+
+  // Signals raised while a decision is carried out wait their turn, so each decision sees
+  // the state the previous one left.
+  function dispatch(signal: Signal): void {
+    pending.push(signal)
+    if (dispatching) return
+    dispatching = true
+    try {
+      for (let next = pending.shift(); next !== undefined; next = pending.shift()) step(next)
+    } finally {
+      dispatching = false
+    }
+  }
+
+  function step(signal: Signal): void {
+    const before = policy
+    const decision = negotiate(policyConfig, before, signal)
+    policy = decision.state
+    const from = publicState(before)
+    const to = publicState(policy)
+    if (from !== to) emitConnection('state', { from, to, reason: decision.reason })
+    if (before.transport !== policy.transport) {
+      diagnostics.switches++
+      emitConnection('transport', {
+        from: transportName(before.transport),
+        to: transportName(policy.transport),
+        reason: decision.reason,
+      })
+    }
+    for (const action of decision.actions) perform(action)
+  }
+
+  function perform(action: Action): void {
+    switch (action.kind) {
+      case 'open':
+        current = openAttempt(policy.transport, false)
+        return
+      case 'abort':
+        abandon(current)
+        current = undefined
+        return
+      case 'wait':
+        cancelRetry()
+        retryTimer = clock.setTimeout(() => {
+          retryTimer = undefined
+          dispatch({ kind: 'timer' })
+        }, action.ms)
+        emitConnection('retry', { ms: action.ms })
+        return
+      case 'cancel-wait':
+        cancelRetry()
+        return
+      case 'drop-resume-point':
+        dropResumePoint()
+        return
+      case 'schedule-upgrade':
+        cancelUpgrade()
+        upgradeTimer = clock.setTimeout(() => {
+          upgradeTimer = undefined
+          dispatch({ kind: 'upgrade-due' })
+        }, action.ms)
+        return
+      case 'cancel-upgrade':
+        cancelUpgrade()
+        return
+      case 'probe':
+        abandon(probe)
+        probe = openAttempt(action.transport, true)
+        return
+      case 'abort-probe':
+        abandon(probe)
+        probe = undefined
+        return
+      case 'promote-probe':
+        abandon(current)
+        current = probe
+        probe = undefined
+        diagnostics.upgrades++
+        return
+      case 'stop':
+        stop()
+        return
+    }
+  }
+
+  function cancelRetry(): void {
+    if (retryTimer !== undefined) clock.clearTimeout(retryTimer)
+    retryTimer = undefined
+  }
+
+  function cancelUpgrade(): void {
+    if (upgradeTimer !== undefined) clock.clearTimeout(upgradeTimer)
+    upgradeTimer = undefined
+  }
+
+  function abandon(attempt: Attempt | undefined): void {
+    if (attempt === undefined || !attempt.live) return
+    attempt.live = false
+    attempt.watchdog.stop()
+    attempt.controller.abort()
+    attempt.connection?.close()
+  }
+
+  function stop(): void {
+    abandon(current)
+    abandon(probe)
+    current = undefined
+    probe = undefined
+    cancelRetry()
+    cancelUpgrade()
+    unsubscribeLifecycle()
+    for (const iterator of iterators) iterator.end()
+    iterators.clear()
+  }
+
+  function dropResumePoint(): void {
+    const dropped = lastEventId
+    lastEventId = undefined
+    duplicates.clear()
+    if (current !== undefined) current.resumed = false
+    diagnostics.gaps++
+    emitConnection('gap', { lastEventId: dropped })
+  }
+
+  function openAttempt(index: number, isProbe: boolean): Attempt {
+    const transport = config.transports[index] as Transport
+    const controller = new AbortController()
+    const attempt: Attempt = {
+      index,
+      transport,
+      probe: isProbe,
+      controller,
+      watchdog: createWatchdog(
+        clock,
+        timeouts,
+        (verdict) => end(attempt, { kind: verdict }),
+        () => diagnostics.wakes++,
+      ),
+      connection: undefined,
+      live: true,
+      gotByte: false,
+      resumed: false,
+      positioned: false,
+      replayed: 0,
+    }
+    diagnostics.connects++
+    const start = (headers: Headers) => {
+      if (!attempt.live) return
+      attempt.resumed = lastEventId !== undefined
+      try {
+        attempt.connection = transport.open(
+          {
+            url: new URL(config.url),
+            headers,
+            lastEventId,
+            maxMessageBytes: config.maxMessageBytes,
+            signal: controller.signal,
+          },
+          sinkFor(attempt),
+        )
+      } catch (error) {
+        end(attempt, { kind: 'network', error })
+      }
+    }
+    const headersFailed = (cause: unknown) => {
+      if (!attempt.live) return
+      report(new LifelineError('headers', 'the headers option failed', { cause }))
+      end(attempt, { kind: 'network', error: cause })
+    }
+    try {
+      const value = typeof config.headers === 'function' ? config.headers() : config.headers
+      if (value instanceof Promise) value.then((init) => start(new Headers(init)), headersFailed)
+      else start(new Headers(value))
+    } catch (cause) {
+      headersFailed(cause)
+    }
+    return attempt
+  }
+
+  function end(attempt: Attempt, reason: ConnectionReason): void {
+    if (!attempt.live) return
+    attempt.live = false
+    attempt.watchdog.stop()
+    attempt.controller.abort()
+    const failed = !attempt.gotByte || FAILING_AFTER_SUCCESS.has(reason.kind)
+    if (failed && reason.kind !== 'no-content') {
+      diagnostics.failures[reason.kind] = (diagnostics.failures[reason.kind] ?? 0) + 1
+    }
+    if (attempt.probe) {
+      if (attempt === probe) dispatch({ kind: 'probe-failed' })
+      return
+    }
+    if (attempt !== current) return
+    if (failed && reason.kind !== 'no-content') {
+      report(
+        new LifelineError('connection', `${attempt.transport.name}: ${describe(reason)}`, {
+          reason:
+            reason.kind === 'network' || reason.kind === 'http' || reason.kind === 'protocol'
+              ? reason
+              : undefined,
+          cause: reason.kind === 'network' ? reason.error : undefined,
+        }),
+      )
+    }
+    dispatch({
+      kind: 'ended',
+      reason,
+      resumed: attempt.resumed,
+      succeeded: attempt.gotByte,
+      random: random(),
+    })
+  }
+
+  function promoteIfProbe(attempt: Attempt): void {
+    if (attempt.probe && attempt === probe) dispatch({ kind: 'probe-delivered' })
+  }
+
+  function moveResumePoint(id: string): void {
+    // [spec] an empty id field resets the last event id buffer.
+    if (id === '') lastEventId = undefined
+    // An id already delivered (a replay overlapping what another pipe delivered) must not
+    // move the resume point back.
+    else if (!duplicates.has(id)) lastEventId = id
+  }
+
+  function deliver(attempt: Attempt, message: TransportEvent): void {
+    const id = message.id
+    if (id !== undefined) {
+      if (id === '') lastEventId = undefined
+      else if (duplicates.has(id)) {
+        diagnostics.duplicates++
+        return
+      } else {
+        duplicates.add(id)
+        lastEventId = id
+      }
+    }
+    if (attempt.resumed && !attempt.positioned) attempt.replayed++
+    diagnostics.events++
+    emit({
+      type: message.type,
+      data: message.data,
+      id,
+      lastEventId: lastEventId ?? '',
+      transport: attempt.transport.name,
+    })
+  }
+
+  function onControlClose(message: TransportEvent): void {
+    if (message.id !== undefined) moveResumePoint(message.id)
+    let reconnect = true
+    let retry: number | undefined
+    if (message.data.startsWith('{')) {
+      try {
+        const parsed = JSON.parse(message.data) as { reconnect?: unknown; retry?: unknown }
+        if (parsed.reconnect === false) reconnect = false
+        if (typeof parsed.retry === 'number' && parsed.retry >= 0 && Number.isFinite(parsed.retry))
+          retry = parsed.retry
+      } catch {
+        // Plain text that happens to start with '{': a close without instructions.
+      }
+    }
+    dispatch({ kind: 'close-event', reconnect, retry, random: random() })
+  }
+
+  function sinkFor(attempt: Attempt): TransportSink {
+    return {
+      opened() {
+        if (!attempt.live) return
+        attempt.watchdog.accepted()
+        if (!attempt.probe) dispatch({ kind: 'accepted' })
+      },
+      activity() {
+        if (!attempt.live) return
+        attempt.watchdog.activity()
+        if (!attempt.gotByte) {
+          attempt.gotByte = true
+          if (!attempt.probe) dispatch({ kind: 'first-byte' })
+        }
+      },
+      event(message) {
+        if (!attempt.live) return
+        const isReset = message.type === RESET_EVENT
+        if (isReset || (closeEvent !== false && message.type === closeEvent)) {
+          // A control event on an upgrade probe fails the probe: the old pipe stays.
+          if (attempt.probe) {
+            end(attempt, {
+              kind: 'protocol',
+              message: `control event '${message.type}' on an upgrade probe`,
+            })
+          } else if (isReset) {
+            dispatch({ kind: 'reset-event' })
+          } else {
+            onControlClose(message)
+          }
+          return
+        }
+        promoteIfProbe(attempt)
+        deliver(attempt, message)
+      },
+      id(id) {
+        if (!attempt.live) return
+        promoteIfProbe(attempt)
+        moveResumePoint(id)
+        if (attempt.resumed && !attempt.positioned) {
+          attempt.positioned = true
+          diagnostics.resumes++
+          emitConnection('resumed', { replayed: attempt.replayed })
+        }
+      },
+      retry(ms) {
+        if (attempt.live && !attempt.probe) dispatch({ kind: 'retry-hint', ms })
+      },
+      closed(reason) {
+        end(attempt, reason)
+      },
+    }
+  }
+
+  const connection: Connection = {
+    get state() {
+      return publicState(policy)
+    },
+    get transport() {
+      return transportName(policy.transport)
+    },
+    get lastEventId() {
+      return lastEventId
+    },
+    on: (type, handler) => connectionEmitter.on(type, handler),
+    off: (type, handler) => connectionEmitter.off(type, handler),
+    diagnostics: () => ({ ...diagnostics, failures: { ...diagnostics.failures } }),
+  }
+
+  const client: Client = {
+    on(type: string, handler: EventHandler | WildcardHandler) {
+      handlers.set(type, [...(handlers.get(type) ?? []), handler])
+    },
+    off(type: string, handler: EventHandler | WildcardHandler) {
+      const list = handlers.get(type)
+      if (list === undefined) return
+      const index = list.indexOf(handler)
+      if (index === -1) return
+      const next = [...list.slice(0, index), ...list.slice(index + 1)]
+      if (next.length === 0) handlers.delete(type)
+      else handlers.set(type, next)
+    },
+    connection,
+    connect: () => dispatch({ kind: 'connect' }),
+    close: () => dispatch({ kind: 'close' }),
+    [Symbol.asyncIterator]: () => iterate(),
+  }
+
+  function iterate(): AsyncIterator<StreamEvent> {
+    const queue: StreamEvent[] = []
+    let head = 0
+    let ended = policy.phase === 'closed'
+    let waiting: ((result: IteratorResult<StreamEvent>) => void) | undefined
+    const finished = (): IteratorResult<StreamEvent> => ({ done: true, value: undefined })
+    const subscriber = {
+      push(event: StreamEvent) {
+        if (waiting) {
+          const resolve = waiting
+          waiting = undefined
+          resolve({ done: false, value: event })
+        } else queue.push(event)
+      },
+      end() {
+        ended = true
+        if (waiting) {
+          const resolve = waiting
+          waiting = undefined
+          resolve(finished())
+        }
+      },
+    }
+    if (!ended) iterators.add(subscriber)
+    return {
+      next() {
+        if (head < queue.length) {
+          const value = queue[head++] as StreamEvent
+          if (head === queue.length) {
+            queue.length = 0
+            head = 0
+          }
+          return Promise.resolve({ done: false, value })
+        }
+        if (ended) return Promise.resolve(finished())
+        return new Promise((resolve) => {
+          waiting = resolve
+        })
+      },
+      return() {
+        iterators.delete(subscriber)
+        subscriber.end()
+        return Promise.resolve(finished())
+      },
+    }
+  }
+
+  if (config.connect) dispatch({ kind: 'connect' })
+  return client
+}
+
+function describe(reason: ConnectionReason): string {
+  switch (reason.kind) {
+    case 'http':
+      return `HTTP ${reason.status}`
+    case 'protocol':
+      return `protocol error: ${reason.message}`
+    case 'network':
+      return reason.error instanceof Error
+        ? `network error: ${reason.error.message}`
+        : 'network error'
+    default:
+      return reason.kind
+  }
+}

@@ -1,0 +1,93 @@
+/** A timer handle, as the clock hands it out. */
+export type TimerHandle = unknown
+
+/** The time source the client schedules with; tests and users may replace it. */
+export interface Clock {
+  now(): number
+  setTimeout(callback: () => void, ms: number): TimerHandle
+  clearTimeout(handle: TimerHandle): void
+}
+
+/** The browser signals the client reacts to. */
+export type LifecycleSignal = 'offline' | 'online' | 'pagehide' | 'pageshow' | 'visible'
+
+/** Where lifecycle signals come from: the browser by default, anything in tests. */
+export interface LifecycleSource {
+  /** Whether the client should start as offline. */
+  isOnline(): boolean
+  /** Calls `listener` on every signal; returns the function that unsubscribes. */
+  subscribe(listener: (signal: LifecycleSignal) => void): () => void
+}
+
+/**
+ * The environment the client runs in. Each part has a default and can be replaced, for
+ * deterministic tests or unusual runtimes.
+ *
+ * @example
+ * ```ts
+ * createClient({ url, transports, environment: { random: () => 0.5 } })
+ * ```
+ */
+export interface Environment {
+  clock: Clock
+  /** A number in [0, 1): the jitter of every delay. */
+  random: () => number
+  lifecycle: LifecycleSource
+}
+
+/** The real clock; `Date.now` and the global timers are read at call time, so fake timers work. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms)
+    // In Node a pending retry must not keep a process alive on its own.
+    ;(handle as { unref?: () => void }).unref?.()
+    return handle
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+interface EventTargetLike {
+  addEventListener(type: string, listener: () => void): void
+  removeEventListener(type: string, listener: () => void): void
+}
+
+/**
+ * The browser's lifecycle: `online`/`offline`, `pagehide`/`pageshow` of the back/forward
+ * cache, and the page becoming visible. Elsewhere (Node, workers without a window) nothing.
+ */
+export const browserLifecycle: LifecycleSource = {
+  isOnline: () => (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false,
+  subscribe(listener) {
+    const target = globalThis as unknown as Partial<EventTargetLike> & {
+      document?: Partial<EventTargetLike> & { visibilityState?: string }
+    }
+    if (typeof target.addEventListener !== 'function' || typeof target.document !== 'object') {
+      return () => {}
+    }
+    const win = target as EventTargetLike
+    const doc = target.document as EventTargetLike & { visibilityState?: string }
+    const on = {
+      online: () => listener('online'),
+      offline: () => listener('offline'),
+      pagehide: () => listener('pagehide'),
+      pageshow: () => listener('pageshow'),
+    }
+    const visibility = () => {
+      if (doc.visibilityState === 'visible') listener('visible')
+    }
+    for (const [type, handler] of Object.entries(on)) win.addEventListener(type, handler)
+    doc.addEventListener('visibilitychange', visibility)
+    return () => {
+      for (const [type, handler] of Object.entries(on)) win.removeEventListener(type, handler)
+      doc.removeEventListener('visibilitychange', visibility)
+    }
+  },
+}
+
+/** The defaults: the real clock, `Math.random`, the browser's lifecycle where there is one. */
+export const defaultEnvironment: Environment = {
+  clock: systemClock,
+  random: Math.random,
+  lifecycle: browserLifecycle,
+}

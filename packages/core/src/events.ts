@@ -1,0 +1,54 @@
+import type { LifelineError } from './errors'
+import type { ConnectionReason } from './negotiator'
+
+/** One server event as the app sees it. */
+export interface StreamEvent {
+  /** `'message'` unless the server named it. */
+  type: string
+  /** As the SSE spec builds it: data lines joined by `\n`. */
+  data: string
+  /** This event's own `id` field, if it had one. */
+  id: string | undefined
+  /** The spec's last event id buffer at dispatch (`''` if none yet). */
+  lastEventId: string
+  /** The name of the transport that delivered it. */
+  transport: string
+}
+
+/** The public connection states. */
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
+
+/** Counters that show whether recoveries worked. */
+export interface Diagnostics {
+  /** Attempts opened, upgrade probes included. */
+  connects: number
+  /** Failed attempts, by reason kind. */
+  failures: Partial<Record<ConnectionReason['kind'], number>>
+  /** Transport changes: fallbacks and upgrades. */
+  switches: number
+  /** Upgrade probes that delivered and took over. */
+  upgrades: number
+  /** Events delivered to the app. */
+  events: number
+  /** Events dropped because their id was already delivered. */
+  duplicates: number
+  /** Times the resume point was dropped (`gap`). */
+  gaps: number
+  /** Resumed connections whose replay completed (`resumed`). */
+  resumes: number
+  /** Wakes from sleep that made the client verify its connection. */
+  wakes: number
+}
+
+/** The events of `client.connection`. */
+export type ConnectionEvents = {
+  state: { from: ConnectionState; to: ConnectionState; reason?: ConnectionReason | undefined }
+  transport: { from: string; to: string; reason?: ConnectionReason | undefined }
+  /** History was lost: the app should refetch its state. */
+  gap: { lastEventId: string | undefined }
+  /** A resume worked; `replayed` events came before the live ones. */
+  resumed: { replayed: number }
+  /** Waiting `ms` before the next attempt. */
+  retry: { ms: number }
+  error: LifelineError
+}
