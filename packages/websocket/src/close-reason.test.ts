@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { closeReason, frameErrorReason } from './close-reason'
+
+describe('closeReason', () => {
+  it.each([
+    [1000, '', { kind: 'ended' }],
+    [1001, '', { kind: 'ended' }],
+    [1005, '', { kind: 'ended' }],
+    [1006, '', { kind: 'network' }],
+    [1015, '', { kind: 'network' }],
+    [1009, '', { kind: 'protocol', message: 'WebSocket closed with code 1009 (message too big)' }],
+    [1013, 'busy', { kind: 'protocol', message: 'WebSocket closed with code 1013 (busy)' }],
+  ])('maps code %i (reason %j) to %o', (code, reason, expected) => {
+    expect(closeReason(code, reason, undefined)).toEqual(expected)
+  })
+
+  it('keeps the socket error on a network reason', () => {
+    const error = new Error('ECONNRESET')
+    expect(closeReason(1006, '', error)).toEqual({ kind: 'network', error })
+  })
+})
+
+describe('frameErrorReason', () => {
+  const wsError = (code: string, message: string) => Object.assign(new Error(message), { code })
+
+  it('names maxMessageBytes when ws refused a frame over maxPayload', () => {
+    expect(
+      frameErrorReason(wsError('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'Max payload'), 8),
+    ).toEqual({ kind: 'protocol', message: 'frame exceeds maxMessageBytes (8)' })
+  })
+
+  it('turns another ws frame error into protocol with its message', () => {
+    expect(frameErrorReason(wsError('WS_ERR_INVALID_OPCODE', 'Invalid opcode 3'), 8)).toEqual({
+      kind: 'protocol',
+      message: 'Invalid opcode 3',
+    })
+  })
+
+  it.each([undefined, new Error('boom'), wsError('ECONNRESET', 'reset'), { code: 7 }])(
+    'leaves %o to the close code',
+    (error) => {
+      expect(frameErrorReason(error, 8)).toBeUndefined()
+    },
+  )
+})

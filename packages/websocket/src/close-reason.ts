@@ -1,0 +1,50 @@
+import type { CloseReason } from '@lifeline/core'
+
+/**
+ * The {@link CloseReason} for a WebSocket close code (RFC 6455 §7.4.1) once the socket
+ * was open. A socket that never opened is a network failure whatever its code.
+ */
+export function closeReason(code: number, reason: string, error: unknown): CloseReason {
+  switch (code) {
+    case 1000: // normal closure
+    case 1001: // going away: the server shuts down or the page navigates
+    case 1005: // [RFC 6455 §7.1.5] a close frame without a status code: still a clean close
+      return { kind: 'ended' }
+    case 1006: // [RFC 6455 §7.1.5] closed without a close frame: the connection dropped
+    case 1015: // [RFC 6455 §7.4.1] the TLS handshake failed
+      return error === undefined ? { kind: 'network' } : { kind: 'network', error }
+    default: {
+      const detail = reason === '' ? (CODE_NAMES[code] ?? 'unknown code') : reason
+      return { kind: 'protocol', message: `WebSocket closed with code ${code} (${detail})` }
+    }
+  }
+}
+
+/**
+ * The reason for a socket error that means the server broke the protocol. ws reports a bad
+ * frame (over `maxPayload`, invalid UTF-8, a bad opcode) as an error with a `WS_ERR_` code,
+ * then drops the connection, so the close code alone (1006) would read as a network error.
+ */
+export function frameErrorReason(error: unknown, maxMessageBytes: number): CloseReason | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined
+  const { code } = error
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+    return { kind: 'protocol', message: `frame exceeds maxMessageBytes (${maxMessageBytes})` }
+  }
+  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined
+  // ws's messages name the fault: "Invalid WebSocket frame: invalid UTF-8 sequence".
+  return { kind: 'protocol', message: error instanceof Error ? error.message : code }
+}
+
+const CODE_NAMES: Record<number, string> = {
+  1002: 'protocol error',
+  1003: 'unsupported data',
+  1007: 'invalid frame payload data',
+  1008: 'policy violation',
+  1009: 'message too big',
+  1010: 'mandatory extension',
+  1011: 'internal error',
+  1012: 'service restart',
+  1013: 'try again later',
+  1014: 'bad gateway',
+}

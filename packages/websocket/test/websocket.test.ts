@@ -1,0 +1,420 @@
+import type { TransportConnection } from '@lifeline/core'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { websocket } from '../src/index'
+import { connectRequest } from './connect-request'
+import { type FrameServer, startFrameServer, WebSocket } from './frame-server'
+import { recordingSink } from './recording-sink'
+
+let server: FrameServer
+
+beforeEach(async () => {
+  server = await startFrameServer()
+})
+
+afterEach(async () => {
+  await server.close()
+})
+
+/** Opens the adapter against the test server and waits until the server holds the socket. */
+async function connect(options: Parameters<typeof websocket>[0] = {}, lastEventId?: string) {
+  const sink = recordingSink()
+  const request = connectRequest(server.url, { lastEventId })
+  const connection = websocket(options).open(request, sink)
+  const peer = await server.peer()
+  return { sink, request, connection, peer }
+}
+
+/** Connects and lets the server accept with `: ok`. */
+async function accepted(options: Parameters<typeof websocket>[0] = {}) {
+  const session = await connect(options)
+  await session.peer.message(0)
+  session.peer.socket.send(': ok\n\n')
+  await session.sink.next('opened')
+  return session
+}
+
+describe('hello and acceptance', () => {
+  it('runs on ws in Node 20, which has no global WebSocket', () => {
+    expect(globalThis.WebSocket).toBeUndefined()
+  })
+
+  it('sends a fresh hello without lastEventId, and keeps path and query in the URL', async () => {
+    const { peer } = await connect()
+    expect(JSON.parse(await peer.message(0))).toEqual({ type: 'hello' })
+    expect(peer.request.url).toBe('/events?stream=prices')
+  })
+
+  it('sends the resume point in the hello, never in the URL', async () => {
+    const { peer } = await connect({}, '42')
+    expect(await peer.message(0)).toBe('{"type":"hello","lastEventId":"42"}')
+    expect(peer.request.url).not.toContain('42')
+    expect(peer.request.headers['last-event-id']).toBeUndefined()
+  })
+
+  it('reports opened on the first server frame, which does not count as activity', async () => {
+    const { sink, peer } = await connect()
+    await peer.message(0)
+    expect(sink.calls).toEqual([])
+    peer.socket.send(': ok\n\n')
+    await sink.next('opened')
+    peer.socket.send(':\n\n')
+    await sink.next('activity')
+    expect(sink.calls.map((c) => c.call)).toEqual(['opened', 'activity'])
+  })
+
+  it('decodes what the acceptance frame holds, such as the position block', async () => {
+    const { sink, peer } = await connect()
+    await peer.message(0)
+    peer.socket.send('id: 7\n\n')
+    await sink.next('id')
+    expect(sink.calls).toEqual([{ call: 'opened' }, { call: 'id', id: '7' }])
+  })
+
+  it('counts every later frame as activity before decoding it', async () => {
+    const { sink, peer } = await accepted()
+    peer.socket.send('id: 1\nevent: price\ndata: {"eur":1.08}\n\nretry: 2500\n\nid: 2\n\n')
+    await sink.next('id')
+    peer.socket.send(':\n\n')
+    peer.socket.send('data: a\ndata: b\n\n')
+    await sink.count('event', 2)
+    expect(sink.calls.slice(1)).toEqual([
+      { call: 'activity' },
+      { call: 'event', event: { type: 'price', data: '{"eur":1.08}', id: '1' } },
+      { call: 'retry', ms: 2500 },
+      { call: 'id', id: '2' },
+      { call: 'activity' },
+      { call: 'activity' },
+      { call: 'event', event: { type: 'message', data: 'a\nb', id: undefined } },
+    ])
+  })
+
+  it('decodes an event split across frames with one decoder per connection', async () => {
+    const { sink, peer } = await accepted()
+    peer.socket.send('id: 9\ndata: first')
+    peer.socket.send(' half\n\n')
+    const { event } = await sink.next('event')
+    expect(event).toEqual({ type: 'message', data: 'first half', id: '9' })
+  })
+})
+
+describe('close reasons', () => {
+  it.each([
+    [1000, { kind: 'ended' }],
+    [1001, { kind: 'ended' }],
+    [1002, { kind: 'protocol', message: 'WebSocket closed with code 1002 (protocol error)' }],
+    [1003, { kind: 'protocol', message: 'WebSocket closed with code 1003 (unsupported data)' }],
+    [
+      1007,
+      { kind: 'protocol', message: 'WebSocket closed with code 1007 (invalid frame payload data)' },
+    ],
+    [1008, { kind: 'protocol', message: 'WebSocket closed with code 1008 (policy violation)' }],
+    [1011, { kind: 'protocol', message: 'WebSocket closed with code 1011 (internal error)' }],
+    [4000, { kind: 'protocol', message: 'WebSocket closed with code 4000 (unknown code)' }],
+  ])('reports a server close with %i as %o', async (code, reason) => {
+    const { sink, peer } = await accepted()
+    peer.socket.close(code)
+    expect(await sink.reason()).toEqual(reason)
+  })
+
+  it('puts the server close reason text in a protocol message', async () => {
+    const { sink, peer } = await accepted()
+    peer.socket.close(1008, 'hello timeout')
+    expect(await sink.reason()).toEqual({
+      kind: 'protocol',
+      message: 'WebSocket closed with code 1008 (hello timeout)',
+    })
+  })
+
+  it('reports a close frame without a code (1005) as ended', async () => {
+    const { sink, peer } = await accepted()
+    peer.socket.close()
+    expect(await sink.reason()).toEqual({ kind: 'ended' })
+  })
+
+  it('reports a dropped socket (1006) as network', async () => {
+    const { sink, peer } = await accepted()
+    peer.socket.terminate()
+    expect((await sink.reason()).kind).toBe('network')
+  })
+
+  it('reports a close before acceptance by its code too', async () => {
+    const { sink, peer } = await connect()
+    await peer.message(0)
+    peer.socket.close(1008, 'bad hello')
+    expect(await sink.reason()).toEqual({
+      kind: 'protocol',
+      message: 'WebSocket closed with code 1008 (bad hello)',
+    })
+    expect(sink.of('opened')).toEqual([])
+  })
+
+  it('reports a refused connection as network, with the error', async () => {
+    const url = new URL(server.url)
+    await server.close()
+    server = await startFrameServer()
+    const sink = recordingSink()
+    websocket().open(connectRequest(url), sink)
+    const reason = await sink.reason()
+    expect(reason.kind).toBe('network')
+    expect(reason).toHaveProperty('error.code', 'ECONNREFUSED')
+  })
+
+  it.each([403, 503])('reports an upgrade refused with HTTP %i as that status', async (status) => {
+    const refusing = await startFrameServer({ refuse: status })
+    try {
+      const sink = recordingSink()
+      websocket().open(connectRequest(refusing.url), sink)
+      expect(await sink.reason()).toEqual({ kind: 'http', status })
+      expect(refusing.clientCount()).toBe(0)
+      expect(sink.calls).toHaveLength(1)
+    } finally {
+      await refusing.close()
+    }
+  })
+})
+
+describe('frames the protocol does not allow', () => {
+  it('closes with protocol when a frame exceeds maxMessageBytes, and ws enforces it while reading', async () => {
+    const sink = recordingSink()
+    websocket().open(connectRequest(server.url, { maxMessageBytes: 64 }), sink)
+    const peer = await server.peer()
+    await peer.message(0)
+    peer.socket.send(': ok\n\n')
+    await sink.next('opened')
+    peer.socket.send(`data: ${'x'.repeat(64)}\n\n`)
+    expect(await sink.reason()).toEqual({
+      kind: 'protocol',
+      message: 'frame exceeds maxMessageBytes (64)',
+    })
+    await peer.closed()
+    expect(server.clientCount()).toBe(0)
+    expect(sink.of('event')).toEqual([])
+  })
+
+  it('measures frames itself where the constructor ignores maxPayload', async () => {
+    // A constructor that drops the third argument, as the WHATWG WebSocket does.
+    class Plain extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols)
+      }
+    }
+    const sink = recordingSink()
+    const transport = websocket({ WebSocket: Plain, maxMessageBytes: 16 })
+    transport.open(connectRequest(server.url), sink)
+    const peer = await server.peer()
+    await peer.message(0)
+    peer.socket.send(': ok\n\n')
+    await sink.next('opened')
+    peer.socket.send('data: €€€€\n\n') // 17 bytes in UTF-8, 13 code units
+    expect(await sink.reason()).toEqual({
+      kind: 'protocol',
+      message: 'frame exceeds maxMessageBytes (16)',
+    })
+    expect(await peer.closed()).toBe(1000)
+    expect(sink.calls.map((c) => c.call)).toEqual(['opened', 'closed'])
+  })
+
+  it('closes with protocol when one event spread over frames exceeds maxMessageBytes', async () => {
+    const sink = recordingSink()
+    websocket().open(connectRequest(server.url, { maxMessageBytes: 64 }), sink)
+    const peer = await server.peer()
+    await peer.message(0)
+    peer.socket.send(': ok\n\n')
+    peer.socket.send(`data: ${'x'.repeat(40)}\n`)
+    peer.socket.send(`data: ${'y'.repeat(40)}\n`)
+    expect(await sink.reason()).toEqual({
+      kind: 'protocol',
+      message: 'message exceeds maxMessageBytes (64)',
+    })
+    expect(await peer.closed()).toBe(1000)
+  })
+
+  it('closes with protocol on a text frame that is not UTF-8', async () => {
+    const { sink, peer } = await accepted()
+    peer.socket.send(Uint8Array.of(0x64, 0x61, 0xff), { binary: false })
+    expect(await sink.reason()).toEqual({
+      kind: 'protocol',
+      message: 'Invalid WebSocket frame: invalid UTF-8 sequence',
+    })
+    await peer.closed()
+    expect(sink.of('event')).toEqual([])
+  })
+
+  it('closes with protocol on a binary frame', async () => {
+    const { sink, peer } = await accepted()
+    peer.socket.send(new TextEncoder().encode('data: x\n\n'))
+    expect(await sink.reason()).toEqual({
+      kind: 'protocol',
+      message: 'binary frame: the server must send text frames',
+    })
+    expect(await peer.closed()).toBe(1000)
+    expect(sink.of('event')).toEqual([])
+  })
+})
+
+describe('cleanup', () => {
+  it('reports aborted once when the signal aborts before the socket opens', async () => {
+    const sink = recordingSink()
+    const request = connectRequest(server.url)
+    websocket().open(request, sink)
+    request.controller.abort()
+    expect(await sink.reason()).toEqual({ kind: 'aborted' })
+    expect(sink.calls).toHaveLength(1)
+  })
+
+  it('creates no socket when the signal is already aborted', async () => {
+    const construct = vi.fn()
+    class Counting extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        construct()
+        super(url, protocols)
+      }
+    }
+    const sink = recordingSink()
+    const request = connectRequest(server.url)
+    request.controller.abort()
+    websocket({ WebSocket: Counting }).open(request, sink)
+    expect(await sink.reason()).toEqual({ kind: 'aborted' })
+    expect(construct).not.toHaveBeenCalled()
+  })
+
+  it('never calls the sink from inside open()', () => {
+    const sink = recordingSink()
+    const request = connectRequest(server.url)
+    request.controller.abort()
+    websocket().open(request, sink)
+    expect(sink.calls).toEqual([])
+  })
+
+  it('closes the socket with 1000 on abort after acceptance, and reports nothing more', async () => {
+    const { sink, peer, request } = await accepted()
+    request.controller.abort()
+    expect(await sink.reason()).toEqual({ kind: 'aborted' })
+    expect(await peer.closed()).toBe(1000)
+    expect(server.clientCount()).toBe(0)
+    expect(sink.calls.map((c) => c.call)).toEqual(['opened', 'closed'])
+  })
+
+  it('treats close() like an abort and reports closed exactly once', async () => {
+    const { sink, peer, connection } = await accepted()
+    connection.close()
+    connection.close()
+    expect(await peer.closed()).toBe(1000)
+    expect(sink.of('closed')).toEqual([{ call: 'closed', reason: { kind: 'aborted' } }])
+  })
+
+  it('leaves no socket on the server when aborted during the handshake', async () => {
+    const sink = recordingSink()
+    const request = connectRequest(server.url)
+    websocket().open(request, sink)
+    const peer = await server.peer()
+    request.controller.abort()
+    expect(await sink.reason()).toEqual({ kind: 'aborted' })
+    await peer.closed()
+    expect(server.clientCount()).toBe(0)
+  })
+
+  it('delivers nothing after closed() when the sink closes in the middle of a frame', async () => {
+    let connection: TransportConnection | undefined
+    const sink = recordingSink({
+      event: (e) => {
+        if (e.type === 'close') connection?.close()
+      },
+    })
+    connection = websocket().open(connectRequest(server.url), sink)
+    const peer = await server.peer()
+    await peer.message(0)
+    peer.socket.send(': ok\n\n')
+    peer.socket.send('event: close\ndata:\n\ndata: after\n\nid: 3\n\n')
+    expect(await sink.reason()).toEqual({ kind: 'aborted' })
+    expect(sink.calls.map((c) => c.call)).toEqual(['opened', 'activity', 'event', 'closed'])
+  })
+})
+
+describe('options', () => {
+  it('offers the protocols option as subprotocols', async () => {
+    const { peer } = await connect({ protocols: ['lifeline.v1', 'lifeline'] })
+    expect(peer.request.headers['sec-websocket-protocol']).toBe('lifeline.v1,lifeline')
+    expect(peer.socket.protocol).toBe('lifeline.v1')
+  })
+
+  it('passes the request headers to ws in Node', async () => {
+    const sink = recordingSink()
+    const request = connectRequest(server.url, {
+      headers: new Headers({ authorization: 'Bearer t0ken' }),
+    })
+    websocket().open(request, sink)
+    const peer = await server.peer()
+    expect(peer.request.headers.authorization).toBe('Bearer t0ken')
+  })
+
+  it('resolves its own url option against the client url', async () => {
+    const client = new URL('/not-here', server.url)
+    const sink = recordingSink()
+    websocket({ url: '/ws?x=1' }).open(connectRequest(client), sink)
+    const peer = await server.peer()
+    expect(peer.request.url).toBe('/ws?x=1')
+  })
+
+  it('sends {"type":"ping"} every pingInterval once open; the : pong answer is activity', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    try {
+      const { sink, peer, connection } = await accepted({ pingInterval: 20_000 })
+      expect(peer.messages).toHaveLength(1)
+      vi.advanceTimersByTime(20_000)
+      expect(await peer.message(1)).toBe('{"type":"ping"}')
+      peer.socket.send(': pong\n\n')
+      await sink.next('activity')
+      vi.advanceTimersByTime(20_000)
+      expect(await peer.message(2)).toBe('{"type":"ping"}')
+      connection.close()
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it.each([[{ pingInterval: 0 }], [{ pingInterval: Number.NaN }], [{ maxMessageBytes: -1 }]])(
+    'rejects %o with invalid-option',
+    (options) => {
+      expect(() => websocket(options)).toThrow(expect.objectContaining({ code: 'invalid-option' }))
+    },
+  )
+})
+
+describe('WebSocket constructors', () => {
+  it('uses an injected constructor', async () => {
+    const urls: string[] = []
+    class Injected extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        urls.push(url)
+        super(url, protocols)
+      }
+    }
+    const sink = recordingSink()
+    websocket({ WebSocket: Injected }).open(connectRequest(server.url), sink)
+    const peer = await server.peer()
+    await peer.message(0)
+    peer.socket.send(': ok\n\n')
+    await sink.next('opened')
+    expect(urls).toEqual([`ws://${server.url.host}/events?stream=prices`])
+  })
+
+  it('prefers a global WebSocket (here ws installed as globalThis.WebSocket) over loading ws', async () => {
+    const urls: string[] = []
+    class Global extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        urls.push(url)
+        super(url, protocols)
+      }
+    }
+    vi.stubGlobal('WebSocket', Global)
+    try {
+      const { sink } = await accepted()
+      expect(sink.of('opened')).toHaveLength(1)
+      expect(urls).toHaveLength(1)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+})
