@@ -1,0 +1,316 @@
+import { describe, expect, it } from 'vitest'
+import {
+  type Action,
+  type ConnectionReason,
+  initialPolicyState,
+  negotiate,
+  type PolicyConfig,
+  type PolicyState,
+  type Signal,
+} from './negotiator'
+import { STRATEGY_PRESETS } from './strategy'
+
+const backoff = { initial: 1_000, max: 30_000, factor: 2 }
+const config = (transports = 2, strategy = STRATEGY_PRESETS.resilient): PolicyConfig => ({
+  strategy: { ...strategy },
+  backoff,
+  transports,
+})
+const connecting: PolicyState = { ...initialPolicyState, phase: 'connecting' }
+const open: PolicyState = { ...initialPolicyState, phase: 'open' }
+const ended = (
+  reason: ConnectionReason,
+  opts: { resumed?: boolean; succeeded?: boolean; random?: number } = {},
+): Signal => ({
+  kind: 'ended',
+  reason,
+  resumed: opts.resumed ?? true,
+  succeeded: opts.succeeded ?? false,
+  random: opts.random ?? 0.5,
+})
+const kinds = (actions: Action[]) => actions.map((action) => action.kind)
+const waitMs = (actions: Action[]) => actions.find((action) => action.kind === 'wait')
+
+describe('negotiate: every reason that ends an attempt before its first byte', () => {
+  // One transport, resumed attempt, first failure: what does each reason lead to?
+  const table: [string, ConnectionReason, string, number][] = [
+    // label, reason, expected last action, resumeFailures after
+    ['network error', { kind: 'network' }, 'wait', 0],
+    ['HTTP 500', { kind: 'http', status: 500 }, 'wait', 1],
+    ['HTTP 404', { kind: 'http', status: 404 }, 'wait', 1],
+    ['HTTP 401 (first time: headers again)', { kind: 'http', status: 401 }, 'open', 0],
+    ['HTTP 403 (first time: headers again)', { kind: 'http', status: 403 }, 'open', 0],
+    ['HTTP 408', { kind: 'http', status: 408 }, 'wait', 0],
+    ['HTTP 429', { kind: 'http', status: 429 }, 'wait', 0],
+    ['HTTP 502', { kind: 'http', status: 502 }, 'wait', 0],
+    ['HTTP 503', { kind: 'http', status: 503 }, 'wait', 0],
+    ['HTTP 504', { kind: 'http', status: 504 }, 'wait', 0],
+    ['protocol', { kind: 'protocol', message: 'text/html' }, 'wait', 0],
+    ['ended before the first byte', { kind: 'ended' }, 'wait', 1],
+    ['aborted by the transport', { kind: 'aborted' }, 'wait', 0],
+    ['timeout', { kind: 'timeout' }, 'wait', 1],
+    ['stall before the first byte', { kind: 'stall' }, 'wait', 1],
+    ['buffered', { kind: 'buffered' }, 'wait', 1],
+    ['no content', { kind: 'no-content' }, 'stop', 0],
+  ]
+  it.each(table)('%s → %s', (_label, reason, last, resumeFailures) => {
+    const decision = negotiate(config(1), connecting, ended(reason))
+    expect(kinds(decision.actions).at(-1)).toBe(last)
+    expect(decision.state.resumeFailures).toBe(resumeFailures)
+    expect(decision.reason).toEqual(reason)
+  })
+
+  it('stops for good on HTTP 204, in every state', () => {
+    for (const state of [connecting, open]) {
+      const decision = negotiate(
+        config(),
+        state,
+        ended({ kind: 'no-content' }, { succeeded: true }),
+      )
+      expect(decision.state.phase).toBe('closed')
+      expect(kinds(decision.actions)).toContain('stop')
+    }
+  })
+})
+
+describe('negotiate: drops after a success are not failures', () => {
+  const clean: ConnectionReason[] = [
+    { kind: 'ended' },
+    { kind: 'network' },
+    { kind: 'protocol', message: 'too large' },
+    { kind: 'http', status: 500 },
+  ]
+  it.each(clean)('%o after the first byte → reconnect at the first backoff step', (reason) => {
+    const state = { ...open, failures: 0 }
+    const decision = negotiate(config(), state, ended(reason, { succeeded: true, random: 0.99 }))
+    expect(decision.state.failures).toBe(0)
+    expect(decision.state.resumeFailures).toBe(0)
+    expect(waitMs(decision.actions)).toEqual({ kind: 'wait', ms: 990 })
+  })
+
+  it.each<ConnectionReason>([{ kind: 'stall' }, { kind: 'timeout' }, { kind: 'buffered' }])(
+    '%o fails even after a success',
+    (reason) => {
+      const decision = negotiate(config(1), open, ended(reason, { succeeded: true }))
+      expect(decision.state.failures).toBe(1)
+    },
+  )
+})
+
+describe('negotiate: remedy 2, reset the resume point', () => {
+  it('drops the resume point after resetAfter failed resumes and connects fresh at once', () => {
+    let state = connecting
+    const first = negotiate(config(1), state, ended({ kind: 'http', status: 500 }))
+    state = { ...first.state, phase: 'connecting' }
+    expect(kinds(first.actions)).not.toContain('drop-resume-point')
+    const second = negotiate(config(1), state, ended({ kind: 'http', status: 500 }))
+    expect(kinds(second.actions)).toEqual([
+      'abort-probe',
+      'cancel-upgrade',
+      'drop-resume-point',
+      'open',
+    ])
+    expect(second.state.resumeFailures).toBe(0)
+  })
+
+  it('never counts attempts without a resume point', () => {
+    const decision = negotiate(
+      config(1),
+      { ...connecting, resumeFailures: 1 },
+      ended({ kind: 'http', status: 500 }, { resumed: false }),
+    )
+    expect(decision.state.resumeFailures).toBe(1)
+    expect(kinds(decision.actions)).not.toContain('drop-resume-point')
+  })
+
+  it('does not count a silent server while another transport is left to try', () => {
+    const decision = negotiate(config(2), connecting, ended({ kind: 'timeout' }))
+    expect(decision.state.resumeFailures).toBe(0)
+  })
+
+  it('counts a silent server once every transport failed since the last success', () => {
+    const state = { ...connecting, transport: 1, failedTransports: 0b01 }
+    const decision = negotiate(config(2), state, ended({ kind: 'timeout' }))
+    expect(decision.state.resumeFailures).toBe(1)
+  })
+
+  it('a reset control event drops the resume point at once', () => {
+    const decision = negotiate(config(), { ...open, resumeFailures: 1 }, { kind: 'reset-event' })
+    expect(kinds(decision.actions)).toEqual(['drop-resume-point'])
+    expect(decision.state.resumeFailures).toBe(0)
+  })
+
+  it("the 'reset' preset has no fallback and no close event", () => {
+    const decision = negotiate(
+      config(2, STRATEGY_PRESETS.reset),
+      { ...connecting, fallbackFailures: 0 },
+      ended({ kind: 'buffered' }),
+    )
+    expect(decision.state.transport).toBe(0)
+    expect(decision.state.resumeFailures).toBe(1)
+  })
+})
+
+describe('negotiate: remedy 3, fallback and upgrade', () => {
+  it('switches to the next transport after fallbackAfter failures, at once', () => {
+    let state: PolicyState = connecting
+    for (let i = 0; i < 2; i++) {
+      state = {
+        ...negotiate(config(), state, ended({ kind: 'network' })).state,
+        phase: 'connecting',
+      }
+      expect(state.transport).toBe(0)
+    }
+    const third = negotiate(config(), state, ended({ kind: 'network' }))
+    expect(third.state.transport).toBe(1)
+    expect(kinds(third.actions).at(-1)).toBe('open')
+    expect(third.reason).toEqual({ kind: 'network' })
+  })
+
+  it('buffering reaches fallbackAfter at once', () => {
+    const decision = negotiate(config(), connecting, ended({ kind: 'buffered' }))
+    expect(decision.state.transport).toBe(1)
+  })
+
+  it('wraps around to the preferred transport after the last one fails', () => {
+    const state = { ...connecting, transport: 1, fallbackFailures: 2 }
+    expect(negotiate(config(), state, ended({ kind: 'network' })).state.transport).toBe(0)
+  })
+
+  it('never switches with a single transport or with fallback off', () => {
+    expect(negotiate(config(1), connecting, ended({ kind: 'buffered' })).state.transport).toBe(0)
+    const off = config(2, STRATEGY_PRESETS['close-event'])
+    expect(negotiate(off, connecting, ended({ kind: 'buffered' })).state.transport).toBe(0)
+  })
+
+  it('schedules an upgrade probe after the first byte on a fallback', () => {
+    const decision = negotiate(config(), { ...open, transport: 1 }, { kind: 'first-byte' })
+    expect(decision.actions).toEqual([{ kind: 'schedule-upgrade', ms: 60_000 }])
+    expect(negotiate(config(), open, { kind: 'first-byte' }).actions).toEqual([])
+  })
+
+  it('probes the preferred transport when the upgrade is due, and switches only once it delivers', () => {
+    const due = negotiate(config(), { ...open, transport: 1 }, { kind: 'upgrade-due' })
+    expect(due.actions).toEqual([{ kind: 'probe', transport: 0 }])
+    expect(due.state.transport).toBe(1)
+    const delivered = negotiate(config(), due.state, { kind: 'probe-delivered' })
+    expect(delivered.state.transport).toBe(0)
+    expect(delivered.actions).toEqual([{ kind: 'promote-probe' }])
+    expect(delivered.reason).toEqual({ kind: 'upgrade' })
+  })
+
+  it('a failed probe leaves the fallback in place and tries again later', () => {
+    const probing = { ...open, transport: 1, probing: 0 }
+    const decision = negotiate(config(), probing, { kind: 'probe-failed' })
+    expect(decision.state.transport).toBe(1)
+    expect(decision.actions).toEqual([
+      { kind: 'abort-probe' },
+      { kind: 'schedule-upgrade', ms: 60_000 },
+    ])
+  })
+})
+
+describe('negotiate: remedy 1, the close event', () => {
+  it('reconnects at once without retry', () => {
+    const decision = negotiate(config(), open, {
+      kind: 'close-event',
+      reconnect: true,
+      retry: undefined,
+      random: 0.3,
+    })
+    expect(kinds(decision.actions)).toEqual(['abort', 'abort-probe', 'cancel-upgrade', 'open'])
+    expect(decision.reason).toEqual({ kind: 'server-close' })
+  })
+
+  it('waits between half the retry and all of it, capped at backoff.max', () => {
+    const at = (random: number, retry: number) =>
+      waitMs(
+        negotiate(config(), open, { kind: 'close-event', reconnect: true, retry, random }).actions,
+      )
+    expect(at(0, 4_000)).toEqual({ kind: 'wait', ms: 2_000 })
+    expect(at(0.999, 4_000)).toEqual({ kind: 'wait', ms: 3_998 })
+    expect(at(0.5, 100_000)).toEqual({ kind: 'wait', ms: 30_000 })
+  })
+
+  it('stops for good on reconnect: false', () => {
+    const decision = negotiate(config(), open, {
+      kind: 'close-event',
+      reconnect: false,
+      retry: undefined,
+      random: 0,
+    })
+    expect(decision.state.phase).toBe('closed')
+    expect(kinds(decision.actions)).toContain('stop')
+  })
+})
+
+describe('negotiate: backoff', () => {
+  it('grows exponentially with full jitter, capped, from the server retry base', () => {
+    let state: PolicyState = { ...connecting, retryBase: 500 }
+    const steps: number[] = []
+    for (let i = 0; i < 8; i++) {
+      const decision = negotiate(
+        config(1, STRATEGY_PRESETS.none),
+        state,
+        ended({ kind: 'network' }, { random: 0.999999 }),
+      )
+      steps.push((waitMs(decision.actions) as { ms: number }).ms)
+      state = { ...decision.state, phase: 'connecting' }
+    }
+    expect(steps).toEqual([499, 999, 1999, 3999, 7999, 15999, 29999, 29999])
+  })
+
+  it('takes the server retry hint as its base', () => {
+    expect(negotiate(config(), open, { kind: 'retry-hint', ms: 250 }).state.retryBase).toBe(250)
+  })
+})
+
+describe('negotiate: lifecycle and close', () => {
+  it('offline drops everything and waits; online connects now', () => {
+    const offline = negotiate(config(), open, { kind: 'offline' })
+    expect(offline.state.phase).toBe('suspended')
+    expect(kinds(offline.actions)).toEqual([
+      'abort',
+      'abort-probe',
+      'cancel-wait',
+      'cancel-upgrade',
+    ])
+    const online = negotiate(config(), offline.state, { kind: 'online' })
+    expect(kinds(online.actions)).toEqual(['open'])
+  })
+
+  it('pagehide suspends, pageshow reconnects, and both must clear', () => {
+    let state = negotiate(config(), open, { kind: 'pagehide' }).state
+    state = negotiate(config(), state, { kind: 'offline' }).state
+    expect(negotiate(config(), state, { kind: 'pageshow' }).actions).toEqual([])
+    state = negotiate(config(), state, { kind: 'pageshow' }).state
+    expect(kinds(negotiate(config(), state, { kind: 'online' }).actions)).toEqual(['open'])
+  })
+
+  it('a page made visible retries at once if a retry was pending', () => {
+    const waiting = { ...open, phase: 'waiting' as const }
+    expect(kinds(negotiate(config(), waiting, { kind: 'visible' }).actions)).toEqual([
+      'cancel-wait',
+      'open',
+    ])
+    expect(negotiate(config(), open, { kind: 'visible' }).actions).toEqual([])
+  })
+
+  it('connect while offline waits for online', () => {
+    const decision = negotiate(
+      config(),
+      { ...initialPolicyState, offline: true },
+      { kind: 'connect' },
+    )
+    expect(decision.state.phase).toBe('suspended')
+    expect(decision.actions).toEqual([])
+  })
+
+  it('close is final: later signals do nothing', () => {
+    const closed = negotiate(config(), open, { kind: 'close' })
+    expect(closed.state.phase).toBe('closed')
+    for (const signal of [{ kind: 'timer' }, { kind: 'online' }, { kind: 'connect' }] as Signal[]) {
+      expect(negotiate(config(), closed.state, signal).actions).toEqual([])
+    }
+  })
+})
