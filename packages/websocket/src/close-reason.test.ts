@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { closeReason, frameErrorReason } from './close-reason'
+import { closeReason, errorReason } from './close-reason'
 
 describe('closeReason', () => {
   it.each([
@@ -11,35 +11,35 @@ describe('closeReason', () => {
     [1009, '', { kind: 'protocol', message: 'WebSocket closed with code 1009 (message too big)' }],
     [1013, 'busy', { kind: 'protocol', message: 'WebSocket closed with code 1013 (busy)' }],
   ])('maps code %i (reason %j) to %o', (code, reason, expected) => {
-    expect(closeReason(code, reason, undefined)).toEqual(expected)
-  })
-
-  it('keeps the socket error on a network reason', () => {
-    const error = new Error('ECONNRESET')
-    expect(closeReason(1006, '', error)).toEqual({ kind: 'network', error })
+    expect(closeReason(code, reason)).toEqual(expected)
   })
 })
 
-describe('frameErrorReason', () => {
+describe('errorReason', () => {
   const wsError = (code: string, message: string) => Object.assign(new Error(message), { code })
 
   it('names maxMessageBytes when ws refused a frame over maxPayload', () => {
-    expect(
-      frameErrorReason(wsError('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'Max payload'), 8),
-    ).toEqual({ kind: 'protocol', message: 'frame exceeds maxMessageBytes (8)' })
+    expect(errorReason(wsError('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'Max payload'), 8)).toEqual({
+      kind: 'protocol',
+      message: 'frame exceeds maxMessageBytes (8)',
+    })
   })
 
   it('turns another ws frame error into protocol with its message', () => {
-    expect(frameErrorReason(wsError('WS_ERR_INVALID_OPCODE', 'Invalid opcode 3'), 8)).toEqual({
+    expect(errorReason(wsError('WS_ERR_INVALID_OPCODE', 'Invalid opcode 3'), 8)).toEqual({
       kind: 'protocol',
       message: 'Invalid opcode 3',
     })
   })
 
-  it.each([undefined, new Error('boom'), wsError('ECONNRESET', 'reset'), { code: 7 }])(
-    'leaves %o to the close code',
+  it.each([new Error('boom'), wsError('ECONNRESET', 'reset'), { code: 7 }])(
+    'reports %o as network, keeping the error',
     (error) => {
-      expect(frameErrorReason(error, 8)).toBeUndefined()
+      expect(errorReason(error, 8)).toEqual({ kind: 'network', error })
     },
   )
+
+  it('reports an error event without an error (a browser) as network', () => {
+    expect(errorReason(undefined, 8)).toEqual({ kind: 'network' })
+  })
 })

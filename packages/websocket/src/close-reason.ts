@@ -4,7 +4,7 @@ import type { CloseReason } from '@lifeline/core'
  * The {@link CloseReason} for a WebSocket close code (RFC 6455 §7.4.1) once the socket
  * was open. A socket that never opened is a network failure whatever its code.
  */
-export function closeReason(code: number, reason: string, error: unknown): CloseReason {
+export function closeReason(code: number, reason: string): CloseReason {
   switch (code) {
     case 1000: // normal closure
     case 1001: // going away: the server shuts down or the page navigates
@@ -12,7 +12,7 @@ export function closeReason(code: number, reason: string, error: unknown): Close
       return { kind: 'ended' }
     case 1006: // [RFC 6455 §7.1.5] closed without a close frame: the connection dropped
     case 1015: // [RFC 6455 §7.4.1] the TLS handshake failed
-      return error === undefined ? { kind: 'network' } : { kind: 'network', error }
+      return { kind: 'network' }
     default: {
       const detail = reason === '' ? (CODE_NAMES[code] ?? 'unknown code') : reason
       return { kind: 'protocol', message: `WebSocket closed with code ${code} (${detail})` }
@@ -21,19 +21,22 @@ export function closeReason(code: number, reason: string, error: unknown): Close
 }
 
 /**
- * The reason for a socket error that means the server broke the protocol. ws reports a bad
- * frame (over `maxPayload`, invalid UTF-8, a bad opcode) as an error with a `WS_ERR_` code,
- * then drops the connection, so the close code alone (1006) would read as a network error.
+ * The {@link CloseReason} for an error event: the connection failed. ws reports a bad frame
+ * from the server (over `maxPayload`, invalid UTF-8, a bad opcode) as an error with a
+ * `WS_ERR_` code before it drops the socket; that is the server breaking the protocol, not
+ * the network.
  */
-export function frameErrorReason(error: unknown, maxMessageBytes: number): CloseReason | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined
-  const { code } = error
+export function errorReason(error: unknown, maxMessageBytes: number): CloseReason {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : ''
   if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
     return { kind: 'protocol', message: `frame exceeds maxMessageBytes (${maxMessageBytes})` }
   }
-  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined
-  // ws's messages name the fault: "Invalid WebSocket frame: invalid UTF-8 sequence".
-  return { kind: 'protocol', message: error instanceof Error ? error.message : code }
+  if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
+    // ws's messages name the fault: "Invalid WebSocket frame: invalid UTF-8 sequence".
+    return { kind: 'protocol', message: error instanceof Error ? error.message : code }
+  }
+  // A WHATWG error event carries no error: browsers hide why a connection failed.
+  return error === undefined ? { kind: 'network' } : { kind: 'network', error }
 }
 
 const CODE_NAMES: Record<number, string> = {

@@ -5,7 +5,7 @@ import {
   type TransportConnection,
   type TransportSink,
 } from '@lifeline/core'
-import { closeReason, frameErrorReason } from './close-reason'
+import { closeReason, errorReason } from './close-reason'
 import { exceedsBytes } from './message-size'
 import {
   CONNECTING,
@@ -42,7 +42,6 @@ export function openConnection(
 ): TransportConnection {
   let phase: Phase = 'connecting'
   let socket: WebSocketLike | undefined
-  let socketError: unknown
   let pingTimer: ReturnType<typeof setInterval> | undefined
 
   const decoder = createDecoder(
@@ -105,15 +104,12 @@ export function openConnection(
     }
     ws.onmessage = (event: { data: unknown }) => receive(event.data)
     ws.onerror = (event: { error?: unknown }) => {
-      // [WebSockets] an error event is always followed by a close event: report there.
-      socketError = event.error
+      // [WebSockets] "fail the WebSocket connection" fires error, then close; report at the
+      // error, because undici in Node 20 fires no close after a refused handshake.
+      finish(errorReason(event.error, settings.maxMessageBytes))
     }
     ws.onclose = (event: { code: number; reason: string }) => {
-      const frameError = frameErrorReason(socketError, settings.maxMessageBytes)
-      if (frameError !== undefined) finish(frameError)
-      else if (phase !== 'connecting') finish(closeReason(event.code, event.reason, socketError))
-      else if (socketError === undefined) finish({ kind: 'network' })
-      else finish({ kind: 'network', error: socketError })
+      finish(phase === 'connecting' ? { kind: 'network' } : closeReason(event.code, event.reason))
     }
     if (isEmitterSocket(ws)) ws.on('unexpected-response', onUnexpectedResponse)
   }
@@ -165,13 +161,7 @@ export function openConnection(
       finish({ kind: 'aborted' })
       return
     }
-    let resolved: WebSocketConstructor | Promise<WebSocketConstructor>
-    try {
-      resolved = resolveWebSocket(settings.WebSocket)
-    } catch (error) {
-      finish({ kind: 'network', error })
-      return
-    }
+    const resolved = resolveWebSocket(settings.WebSocket)
     if (typeof resolved === 'function') start(resolved)
     else
       resolved.then(start, (error: unknown) => {
@@ -183,7 +173,7 @@ export function openConnection(
 }
 
 /** The client's first frame (protocol **contract**): `lastEventId` is absent when fresh. */
-export function hello(lastEventId: string | undefined): string {
+function hello(lastEventId: string | undefined): string {
   // An empty resume point means "from now", the same as none.
   return JSON.stringify(
     lastEventId === undefined || lastEventId === ''

@@ -87,12 +87,8 @@ function isNode(): boolean {
 }
 
 async function loadWs(): Promise<WebSocketConstructor> {
-  // A specifier that is not a string literal keeps bundlers from following the import, so
-  // a browser bundle never contains `ws` (an optional peer dependency, for Node only).
-  const specifier = 'ws'
   try {
-    const module: { WebSocket?: WebSocketConstructor; default?: WebSocketConstructor } =
-      await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)
+    const module = await importWs('ws')
     const WebSocket = module.WebSocket ?? module.default
     if (WebSocket === undefined) throw new TypeError('ws exports no WebSocket')
     return WebSocket
@@ -104,4 +100,19 @@ async function loadWs(): Promise<WebSocketConstructor> {
       { cause },
     )
   }
+}
+
+/** What `ws`'s ESM wrapper exports (named and default). */
+interface WsModule {
+  WebSocket?: WebSocketConstructor
+  default?: WebSocketConstructor
+}
+
+/**
+ * `import()` of a specifier that is not a literal, so bundlers do not follow it: a browser
+ * bundle never contains `ws` (an optional peer dependency, for Node only). A parameter
+ * rather than a constant, because minifiers inline constants back into the call.
+ */
+function importWs(specifier: string): Promise<WsModule> {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)
 }
