@@ -1,0 +1,19 @@
+import { LifelineError } from '@lifeline/core'
+
+/** `publish` after `close()`: a `connection` error whose reason is `ended`. */
+export function hubClosedError(): LifelineError {
+  return new LifelineError('connection', 'the hub is closed', { reason: { kind: 'ended' } })
+}
+
+/** `publish` of an event whose block is larger than `maxMessageBytes`. */
+export function messageTooLargeError(bytes: number, limit: number): LifelineError {
+  return new LifelineError(
+    'message-too-large',
+    `event of ${bytes} bytes exceeds maxMessageBytes (${limit})`,
+  )
+}
+
+/** `publish` with an argument the protocol cannot carry. */
+export function invalidEventError(message: string): LifelineError {
+  return new LifelineError('invalid-option', message)
+}

@@ -1,0 +1,16 @@
+export type { CorsOptions } from './cors'
+export { isEventId, MAX_ID_BYTES } from './event-id'
+export type {
+  AttachOptions,
+  CloseOptions,
+  Hub,
+  HubStats,
+  SseOptions,
+  UpgradeSource,
+} from './hub'
+export { createHub } from './hub'
+export type { EventLog, LogEntry, NewEvent, ReadResult, Unsubscribe } from './log'
+export type { MemoryLogOptions } from './memory-log'
+export { memoryLog } from './memory-log'
+export type { CutInfo, HubOptions, Pipe, StreamSelector } from './options'
+export type { OriginOption } from './origin'

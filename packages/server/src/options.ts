@@ -1,0 +1,105 @@
+import type { IncomingMessage } from 'node:http'
+import { LifelineError } from '@lifeline/core'
+import type { CorsOptions } from './cors'
+import type { EventLog } from './log'
+import { memoryLog } from './memory-log'
+import type { OriginOption } from './origin'
+
+/** Which pipe a subscriber is connected through. */
+export type Pipe = 'sse' | 'websocket'
+
+/** Why the hub dropped a subscriber on its own. */
+export interface CutInfo {
+  stream: string
+  pipe: Pipe
+  /** `slow-consumer`: more than `maxBufferedBytes` waited for a client that did not read. */
+  reason: 'slow-consumer'
+  bufferedBytes: number
+}
+
+/**
+ * Options of {@link createHub}; every one has a safe default.
+ *
+ * @example
+ * ```ts
+ * const hub = createHub({
+ *   log: memoryLog({ capacity: 10_000 }),
+ *   heartbeat: 15_000,
+ *   retry: 1_000,
+ *   cors: { origins: ['https://app.example.com'], credentials: true },
+ *   origins: ['https://app.example.com'],
+ * })
+ * ```
+ */
+export interface HubOptions {
+  /** Where every stream's history lives. Default `memoryLog()` (10,000 events per stream). */
+  log?: EventLog
+  /** Ms between heartbeat comments on an open connection, on both pipes. Default 15,000. */
+  heartbeat?: number
+  /** The `retry:` hint sent first on every connection, in ms. Default 1,000. */
+  retry?: number
+  /** Bytes waiting for one subscriber before it is cut as too slow. Default 1 MiB. */
+  maxBufferedBytes?: number
+  /** Open connections per hub, both pipes together; more get 503. Default 10,000. */
+  maxClients?: number
+  /** Largest event `publish` accepts, in UTF-8 bytes of its block. Default 1 MiB. */
+  maxMessageBytes?: number
+  /** Events replayed to one resuming client; a longer gap gets `reset`. Default 10,000. */
+  maxReplay?: number
+  /** Ms a WebSocket client has to send its hello frame. Default 10,000. */
+  helloTimeout?: number
+  /** Extra origins allowed to open a WebSocket (same host and no Origin always are). */
+  origins?: OriginOption
+  /** Cross-origin SSE; off by default (same-origin only, no CORS headers). */
+  cors?: CorsOptions
+  /** Told when the hub cuts a subscriber on its own. */
+  onCut?: (info: CutInfo) => void
+  /** Told when the log fails while serving a connection (the connection is dropped). */
+  onError?: (error: unknown) => void
+}
+
+/** {@link HubOptions} with every default applied. */
+export interface ResolvedHubOptions {
+  log: EventLog
+  heartbeat: number
+  retry: number
+  maxBufferedBytes: number
+  maxClients: number
+  maxMessageBytes: number
+  maxReplay: number
+  helloTimeout: number
+  origins: OriginOption | undefined
+  cors: CorsOptions | undefined
+  onCut: (info: CutInfo) => void
+  onError: (error: unknown) => void
+}
+
+/** Picks the stream of a WebSocket upgrade: a fixed name or one derived from the request. */
+export type StreamSelector = string | ((req: IncomingMessage) => string)
+
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+function positive(name: string, value: number | undefined, fallback: number, max = Infinity) {
+  const resolved = value ?? fallback
+  if (!Number.isSafeInteger(resolved) || resolved < 1 || resolved > max)
+    throw new LifelineError('invalid-option', `${name} must be an integer from 1 to ${max}`)
+  return resolved
+}
+
+/** Applies the defaults and rejects values that cannot work. */
+export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
+  return {
+    log: options.log ?? memoryLog(),
+    heartbeat: positive('heartbeat', options.heartbeat, 15_000, MAX_TIMER_MS),
+    retry: positive('retry', options.retry, 1_000, MAX_TIMER_MS),
+    maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes, 1_048_576),
+    maxClients: positive('maxClients', options.maxClients, 10_000),
+    maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes, 1_048_576),
+    maxReplay: positive('maxReplay', options.maxReplay, 10_000),
+    helloTimeout: positive('helloTimeout', options.helloTimeout, 10_000, MAX_TIMER_MS),
+    origins: options.origins,
+    cors: options.cors,
+    onCut: options.onCut ?? (() => {}),
+    onError: options.onError ?? ((error) => console.error('[lifeline] server error', error)),
+  }
+}

@@ -1,0 +1,71 @@
+import type { LogEntry, NewEvent } from './log'
+
+const encoder = new TextEncoder()
+
+// [spec] "Lines must be separated by either a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF)
+// character pair, a single U+000A LINE FEED (LF) character, or a single U+000D CARRIAGE
+// RETURN (CR) character": every one of them in the data must start a new data: line.
+const LINE_BREAK = /\r\n|\r|\n/
+
+/**
+ * The `event:` and `data:` lines of an event and the blank line that dispatches it, without
+ * the `id:` line (the log assigns the id after the size check).
+ */
+export function eventBody(event: NewEvent): string {
+  // [spec] the event type buffer defaults to "message": leaving the field out saves bytes.
+  const type = event.type === undefined || event.type === 'message' ? '' : `event: ${event.type}\n`
+  // [spec] one leading space after the colon is removed, so "data: " keeps a payload that
+  // itself starts with a space intact.
+  return `${type}data: ${event.data.split(LINE_BREAK).join('\ndata: ')}\n\n`
+}
+
+/** The full block of a stored event, encoded once and shared by every subscriber. */
+export function serializeEntry(entry: LogEntry): Uint8Array {
+  return encoder.encode(`id: ${entry.id}\n${eventBody(entry)}`)
+}
+
+/**
+ * The position block: an `id:` field and a blank line, with no data. [spec] "If the data
+ * buffer is an empty string, set the data buffer and the event type buffer to the empty
+ * string and return" — nothing is dispatched, yet the last event ID buffer was set.
+ */
+export function positionBlock(id: string): Uint8Array {
+  return encoder.encode(`id: ${id}\n\n`)
+}
+
+/** [spec] "If the field value consists of only ASCII digits, then interpret the field value
+ * as an integer in base ten, and set the event stream's reconnection time to that integer." */
+export function retryBlock(ms: number): Uint8Array {
+  return encoder.encode(`retry: ${ms}\n\n`)
+}
+
+/**
+ * A control event (`close`, `reset`). It always carries a `data:` line, even an empty one:
+ * [spec] a block whose data buffer is empty dispatches no event.
+ */
+export function controlEvent(type: 'close' | 'reset', data: string): Uint8Array {
+  return encoder.encode(`event: ${type}\ndata: ${data}\n\n`)
+}
+
+/** [spec] "If the line starts with a U+003A COLON character (:) — Ignore the line." */
+export function comment(text: string): Uint8Array {
+  return encoder.encode(text === '' ? ':\n\n' : `: ${text}\n\n`)
+}
+
+/** The UTF-8 length of `text`, without encoding it. */
+export function utf8Length(text: string): number {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x80) bytes += 1
+    else if (code < 0x800) bytes += 2
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4
+        i++
+      } else bytes += 3
+    } else bytes += 3
+  }
+  return bytes
+}

@@ -1,0 +1,159 @@
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { type RawData, type WebSocket, WebSocketServer } from 'ws'
+import type { HubCore } from './hub-core'
+import type { StreamSelector } from './options'
+import { isOriginAllowed } from './origin'
+import { comment } from './serialize'
+import { busyHeaders, farewellBody } from './sse-headers'
+import type { Outlet, Subscriber } from './subscriber'
+
+/** Serves the WebSocket pipe of one hub; loaded on the first upgrade only. */
+export interface UpgradeHandler {
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer, stream: StreamSelector): void
+  /** Drops connections still waiting for their hello; accepted ones belong to the hub. */
+  close(): void
+}
+
+/** What a client may send: the hello first, then pings. */
+type ClientFrame = { type: 'hello'; lastEventId: string | undefined } | { type: 'ping' }
+
+// The first frame accepts the connection (the client counts any first frame as acceptance).
+const OK = comment('ok')
+const PONG = comment('pong')
+/** Client frames are tiny JSON; anything near this size is not a Lifeline client. */
+const MAX_CLIENT_FRAME_BYTES = 4 * 1024
+
+const STATUS_TEXT: Record<number, string> = {
+  403: 'Forbidden',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+/** Answers an upgrade with a plain HTTP status instead of switching protocols. */
+function refuse(socket: Duplex, status: 403 | 500 | 503, headers: Record<string, string> = {}) {
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}`,
+    'connection: close',
+    'content-length: 0',
+  ]
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`)
+  socket.once('finish', () => socket.destroy())
+  socket.end(`${lines.join('\r\n')}\r\n\r\n`)
+}
+
+function parseFrame(data: RawData, isBinary: boolean): ClientFrame | undefined {
+  if (isBinary) return undefined
+  const text = Array.isArray(data)
+    ? Buffer.concat(data).toString()
+    : data instanceof ArrayBuffer
+      ? Buffer.from(data).toString()
+      : data.toString()
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof value !== 'object' || value === null || !('type' in value)) return undefined
+  if (value.type === 'ping') return { type: 'ping' }
+  if (value.type !== 'hello') return undefined
+  const id = 'lastEventId' in value ? value.lastEventId : undefined
+  // [design] lastEventId absent: connect fresh. A number is taken as its decimal string.
+  const lastEventId = typeof id === 'string' ? id : typeof id === 'number' ? String(id) : undefined
+  return { type: 'hello', lastEventId }
+}
+
+/** Creates the WebSocket side of a hub on a `ws` server that never listens on its own. */
+export function createUpgradeHandler(core: HubCore): UpgradeHandler {
+  const { options } = core
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_CLIENT_FRAME_BYTES,
+    // Events are serialised once for every subscriber; per-socket compression would undo it.
+    perMessageDeflate: false,
+  })
+  const awaitingHello = new Set<WebSocket>()
+
+  const serve = (ws: WebSocket, stream: string) => {
+    let subscriber: Subscriber | undefined
+    let alive = true
+    awaitingHello.add(ws)
+    const timer = setTimeout(() => ws.close(1008, 'hello timeout'), options.helloTimeout)
+
+    const outlet: Outlet = {
+      write(chunk, written) {
+        ws.send(chunk, { binary: false }, () => written())
+      },
+      end() {
+        ws.close(core.farewell?.code ?? 1000)
+      },
+      destroy() {
+        ws.terminate()
+      },
+      // Protocol pings find dead peers; the comment heartbeat is for the browser, which
+      // never sees protocol pings.
+      tick() {
+        if (!alive) {
+          ws.terminate()
+          return
+        }
+        alive = false
+        ws.ping()
+      },
+    }
+
+    ws.on('pong', () => {
+      alive = true
+    })
+    ws.on('message', (data, isBinary) => {
+      const frame = parseFrame(data, isBinary)
+      if (subscriber !== undefined) {
+        if (frame?.type === 'ping') subscriber.send(PONG)
+        return
+      }
+      clearTimeout(timer)
+      awaitingHello.delete(ws)
+      if (frame?.type !== 'hello') {
+        ws.close(1002, 'expected a hello frame')
+        return
+      }
+      ws.send(OK)
+      const { farewell } = core
+      if (farewell !== undefined) {
+        ws.send(farewellBody(options.retry, farewell.chunk))
+        ws.close(farewell.code)
+        return
+      }
+      subscriber = core.connect(stream, 'websocket', outlet, frame.lastEventId)
+    })
+    ws.on('close', () => {
+      clearTimeout(timer)
+      awaitingHello.delete(ws)
+      subscriber?.gone()
+    })
+    // 'close' follows every error; the error itself needs no more handling.
+    ws.on('error', () => {})
+  }
+
+  return {
+    handle(req, socket, head, selector) {
+      if (core.farewell !== undefined) return refuse(socket, 503)
+      // [design] no Origin (not a browser) or the same host; others only through `origins`.
+      if (!isOriginAllowed(req, options.origins)) return refuse(socket, 403)
+      if (!core.hasRoom()) return refuse(socket, 503, busyHeaders(options.retry))
+      let stream: string
+      try {
+        stream = typeof selector === 'function' ? selector(req) : selector
+      } catch (error) {
+        options.onError(error)
+        return refuse(socket, 500)
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, stream))
+    },
+    close() {
+      for (const ws of awaitingHello) ws.terminate()
+      wss.close()
+    },
+  }
+}
