@@ -1,4 +1,5 @@
-import { MAX_DELAY_MS } from './decoder'
+/** The largest delay `setTimeout` honours; a larger `retry:` would overflow into 0 ms. */
+export const MAX_DELAY_MS = 2 ** 31 - 1
 
 /** Exponential backoff with full jitter, capped. */
 export interface BackoffOptions {

@@ -1,8 +1,6 @@
 import { createParser, type EventSourceParser } from 'eventsource-parser'
+import { MAX_DELAY_MS } from './backoff'
 import type { TransportSink } from './transport'
-
-/** The largest delay `setTimeout` honours; a larger `retry:` would overflow into 0 ms. */
-export const MAX_DELAY_MS = 2 ** 31 - 1
 
 /** Where the decoder sends what it parsed: the transport sink, plus a fatal protocol error. */
 export interface DecoderTarget extends Pick<TransportSink, 'event' | 'id' | 'retry'> {

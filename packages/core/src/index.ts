@@ -1,9 +1,9 @@
 export type { BackoffOptions } from './backoff'
-export { DEFAULT_BACKOFF } from './backoff'
+export { DEFAULT_BACKOFF, MAX_DELAY_MS } from './backoff'
 export type { Client, Connection, EventHandler, WildcardHandler } from './client'
 export { createClient } from './client'
 export type { Decoder, DecoderTarget } from './decoder'
-export { createDecoder, MAX_DELAY_MS } from './decoder'
+export { createDecoder } from './decoder'
 export type {
   Clock,
   Environment,

@@ -1,5 +1,4 @@
-import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff'
-import { MAX_DELAY_MS } from './decoder'
+import { type BackoffOptions, DEFAULT_BACKOFF, MAX_DELAY_MS } from './backoff'
 import { defaultEnvironment, type Environment } from './environment'
 import { LifelineError } from './errors'
 import { STRATEGY_PRESETS, type Strategy, type StrategyOption } from './strategy'
