@@ -1,0 +1,2 @@
+export type { SseFetchBody, SseFetchOptions } from './options'
+export { sseFetch } from './sse-fetch'

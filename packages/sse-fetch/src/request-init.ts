@@ -1,0 +1,54 @@
+import type { ConnectRequest } from '@lifeline/core'
+import type { ResolvedSseFetchOptions } from './options'
+
+/**
+ * The headers of one attempt: the adapter's extra headers, then the client's (auth, resolved
+ * per connect) over them, then the protocol's own, which nobody overrides.
+ */
+export function requestHeaders(options: ResolvedSseFetchOptions, request: ConnectRequest): Headers {
+  const headers = new Headers(options.headers)
+  request.headers.forEach((value, name) => {
+    headers.set(name, value)
+  })
+  // [spec] "Set (`Accept`, `text/event-stream`) in request's header list."
+  headers.set('accept', 'text/event-stream')
+  // [spec] EventSource uses cache mode "no-store"; the header keeps proxies from caching too.
+  headers.set('cache-control', 'no-cache')
+  // The client owns the resume point: a stray header must not resume behind its back.
+  headers.delete('last-event-id')
+  // [spec] "If ... last event ID string is not the empty string, set (`Last-Event-ID`,
+  // last event ID string, encoded as UTF-8)."
+  if (request.lastEventId !== undefined && request.lastEventId !== '')
+    headers.set('last-event-id', utf8ByteString(request.lastEventId))
+  return headers
+}
+
+const utf8 = new TextEncoder()
+
+/**
+ * Header values are byte strings (one char per byte), so a non-ASCII id is sent as the
+ * chars of its UTF-8 bytes; an ASCII id, the common case, is returned as it is.
+ */
+function utf8ByteString(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
+  if (/^[\x00-\x7f]*$/.test(value)) return value
+  return String.fromCharCode(...utf8.encode(value))
+}
+
+/** The `fetch` init of one attempt; `signal` is the attempt's own, linked to the request's. */
+export function requestInit(
+  options: ResolvedSseFetchOptions,
+  request: ConnectRequest,
+  signal: AbortSignal,
+): RequestInit {
+  const init: RequestInit = {
+    method: options.method,
+    headers: requestHeaders(options, request),
+    // [spec] "request's ... cache mode to `no-store`": never answer from a cache.
+    cache: 'no-store',
+    signal,
+  }
+  if (options.body !== undefined) init.body = options.body
+  if (options.credentials !== undefined) init.credentials = options.credentials
+  return init
+}
