@@ -1,0 +1,36 @@
+import { type ChunkServer, startChunkServer } from '@lifeline/testkit/chunk-server'
+import { createRecordingSink } from '@lifeline/testkit/recording-sink'
+import { conformanceItems, sseConformanceCases } from '@lifeline/testkit/sse-conformance-cases'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sseFetch } from '../src/index'
+
+describe('sse-fetch conforms to the WHATWG event stream parsing rules over a real socket', () => {
+  let server: ChunkServer
+  beforeAll(async () => {
+    server = await startChunkServer((request) => {
+      const index = Number(request.path.slice('/case/'.length))
+      return { chunks: sseConformanceCases[index]?.chunks ?? [] }
+    })
+  })
+  afterAll(async () => {
+    await server.close()
+  })
+
+  for (const [index, testCase] of sseConformanceCases.entries()) {
+    it(testCase.name, async () => {
+      const recording = createRecordingSink()
+      sseFetch().open(
+        {
+          url: server.url(`/case/${index}`),
+          headers: new Headers(),
+          lastEventId: undefined,
+          maxMessageBytes: 1_048_576,
+          signal: new AbortController().signal,
+        },
+        recording.sink,
+      )
+      expect(await recording.closed).toEqual({ kind: 'ended' })
+      expect(conformanceItems(recording.records)).toEqual(testCase.expected)
+    })
+  }
+})
