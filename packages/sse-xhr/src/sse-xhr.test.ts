@@ -276,8 +276,15 @@ describe('sseXhr request', () => {
     expect(xhr.body).toBeNull()
   })
 
+  it('sends a non-ASCII resume point as its UTF-8 bytes', async () => {
+    const { xhr } = await open({}, request({ lastEventId: 'é-✓' }))
+    const sent = xhr.headers.get('last-event-id') ?? ''
+    expect(Buffer.from(sent, 'latin1').toString('utf8')).toBe('é-✓')
+  })
+
   it.each([undefined, ''])('sends no Last-Event-ID for %j', async (lastEventId) => {
-    const { xhr } = await open({}, request({ lastEventId }))
+    const headers = new Headers({ 'last-event-id': 'stray' })
+    const { xhr } = await open({}, request({ headers, lastEventId }))
     expect(xhr.headers.has('last-event-id')).toBe(false)
   })
 

@@ -17,6 +17,16 @@ import {
 const HEADERS_RECEIVED = 2
 const DONE = 4
 
+const utf8 = new TextEncoder()
+
+/**
+ * A header value is a byte string, so setRequestHeader rejects a char above U+00FF:
+ * send the id as its UTF-8 bytes, one char per byte, as an EventSource would.
+ */
+function utf8ByteString(value: string): string {
+  return String.fromCharCode(...utf8.encode(value))
+}
+
 /**
  * Creates the `'sse-xhr'` transport: Server-Sent Events over `XMLHttpRequest` progress
  * events, for browsers, React Native and webviews where `fetch` does not stream. Only the
@@ -154,13 +164,16 @@ function openXhr(
       // [spec] the stream is always UTF-8, whatever charset the server claims.
       req.overrideMimeType?.('text/plain; charset=utf-8')
       request.headers.forEach((value, name) => {
-        req.setRequestHeader(name, value)
+        // The client owns the resume point: a stray header must not resume behind its back.
+        if (name !== 'last-event-id') req.setRequestHeader(name, value)
       })
+      // No Cache-Control: on a cross-origin request it would need a preflight the hub's
+      // CORS option does not grant; the server's own Cache-Control keeps caches out.
       if (!request.headers.has('accept')) req.setRequestHeader('Accept', 'text/event-stream')
       // [spec] "If the EventSource object's last event ID string is not the empty string,
       // set (`Last-Event-ID`, lastEventIDValue)".
       if (request.lastEventId !== undefined && request.lastEventId !== '')
-        req.setRequestHeader('Last-Event-ID', request.lastEventId)
+        req.setRequestHeader('Last-Event-ID', utf8ByteString(request.lastEventId))
       req.onreadystatechange = onChange
       req.onprogress = onChange
       req.onerror = () => fail(undefined)
