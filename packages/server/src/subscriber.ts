@@ -186,6 +186,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       state = 'ended'
       queue = []
       queuedBytes = 0
+      inFlightBytes = 0
       pending.length = 0
       pendingBytes = 0
       wake()

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest'
+import { openChannel } from './channel'
+import type { EventLog } from './log'
+import { memoryLog } from './memory-log'
+import { serializeEntry } from './serialize'
+import { createSubscriber } from './subscriber'
+
+/** A log whose reads wait for the test, like a network log that answers late. */
+function lateLog() {
+  const inner = memoryLog({ epoch: 'e' })
+  let release: () => void = () => {}
+  const gate = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  const log: EventLog = {
+    ...inner,
+    async readAfter(stream, id, limit) {
+      await gate
+      return inner.readAfter(stream, id, limit)
+    },
+    async newest(stream) {
+      await gate
+      return inner.newest(stream)
+    },
+  }
+  return { log, release }
+}
+
+function join(log: EventLog, resumePoint: string | undefined) {
+  const written: string[] = []
+  const decoder = new TextDecoder()
+  const channel = openChannel('s', {
+    log,
+    retry: 1000,
+    maxReplay: 100,
+    maxBufferedBytes: 1024 * 1024,
+    bytesOf: serializeEntry,
+    onEmpty: () => {},
+  })
+  const subscriber = createSubscriber({
+    stream: 's',
+    pipe: 'sse',
+    // Writes complete at once: this test is about order, not backpressure.
+    outlet: {
+      write(chunk, done) {
+        written.push(decoder.decode(chunk))
+        done()
+      },
+      end() {},
+      destroy() {},
+    },
+    maxBufferedBytes: 1024 * 1024,
+    onCut: () => {},
+    onGone: () => {},
+  })
+  const joined = channel.join(subscriber, resumePoint)
+  return { joined, text: () => written.join('') }
+}
+
+describe('channel seam', () => {
+  it('drops live entries the late replay already covered, and keeps the ones after it', async () => {
+    const { log, release } = lateLog()
+    await log.append('s', { data: 'a' })
+    const { joined, text } = join(log, 'e-1')
+    // Appended after joining but before the read answers: live and in the replay both.
+    await log.append('s', { data: 'b' })
+    await log.append('s', { data: 'c' })
+    release()
+    await joined
+    await log.append('s', { data: 'd' })
+    expect(text()).toBe(
+      'retry: 1000\n\nid: e-2\ndata: b\n\nid: e-3\ndata: c\n\nid: e-3\n\nid: e-4\ndata: d\n\n',
+    )
+  })
+
+  it('puts a fresh connection at the head it read, without the entries before it', async () => {
+    const { log, release } = lateLog()
+    const { joined, text } = join(log, undefined)
+    await log.append('s', { data: 'a' })
+    release()
+    await joined
+    await log.append('s', { data: 'b' })
+    expect(text()).toBe('retry: 1000\n\nid: e-1\n\nid: e-2\ndata: b\n\n')
+  })
+
+  it('answers a resume point the log cannot place with reset, then the head, then live', async () => {
+    const { log, release } = lateLog()
+    release()
+    await log.append('s', { data: 'a' })
+    const { joined, text } = join(log, 'other-7')
+    await joined
+    await log.append('s', { data: 'b' })
+    expect(text()).toBe('retry: 1000\n\nevent: reset\ndata: \n\nid: e-1\n\nid: e-2\ndata: b\n\n')
+  })
+})
