@@ -6,6 +6,7 @@ describe('closeReason', () => {
     [1000, '', { kind: 'ended' }],
     [1001, '', { kind: 'ended' }],
     [1005, '', { kind: 'ended' }],
+    [1012, '', { kind: 'ended' }],
     [1006, '', { kind: 'network' }],
     [1015, '', { kind: 'network' }],
     [1009, '', { kind: 'protocol', message: 'WebSocket closed with code 1009 (message too big)' }],

@@ -9,6 +9,7 @@ export function closeReason(code: number, reason: string): CloseReason {
     case 1000: // normal closure
     case 1001: // going away: the server shuts down or the page navigates
     case 1005: // [RFC 6455 §7.1.5] a close frame without a status code: still a clean close
+    case 1012: // service restart: what @lifeline/server sends on hub.close({ reconnect: true })
       return { kind: 'ended' }
     case 1006: // [RFC 6455 §7.1.5] closed without a close frame: the connection dropped
     case 1015: // [RFC 6455 §7.4.1] the TLS handshake failed
@@ -47,7 +48,6 @@ const CODE_NAMES: Record<number, string> = {
   1009: 'message too big',
   1010: 'mandatory extension',
   1011: 'internal error',
-  1012: 'service restart',
   1013: 'try again later',
   1014: 'bad gateway',
 }

@@ -1,0 +1,116 @@
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import type {
+  ContractReceived,
+  ContractScenario,
+  ContractServer,
+  MountedScenario,
+} from '@lifeline/testkit/adapter-contract-cases'
+import { refusedUrl } from '@lifeline/testkit/chunk-server'
+import { type WebSocket, WebSocketServer } from 'ws'
+
+type Playable = Extract<ContractScenario, { kind: 'stream' | 'silent' }>
+
+/**
+ * The contract suite's server side for the WebSocket pipe: after the hello it sends the
+ * acceptance frame (`: ok`), then one text frame per block, then closes with 1000 (`end`),
+ * holds, or cuts the TCP connection (`drop`). `silent` takes the upgrade request and never
+ * answers it. Pipes without an HTTP response never get `status` or `content-type` cases.
+ */
+export async function startWebSocketContractServer(): Promise<ContractServer> {
+  const scenarios = new Map<string, Playable>()
+  const arrivals = new Map<string, () => void>()
+  const hellos = new Map<string, ContractReceived[]>()
+  const sockets = new Set<Socket>()
+  let drainWaiters: (() => void)[] = []
+
+  const http = createServer((_req, res) => res.writeHead(426).end())
+  const wss = new WebSocketServer({ noServer: true })
+  http.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.once('close', () => {
+      sockets.delete(socket)
+      if (sockets.size > 0) return
+      const waiters = drainWaiters
+      drainWaiters = []
+      for (const wake of waiters) wake()
+    })
+  })
+  http.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    const scenario = scenarios.get(path)
+    arrivals.get(path)?.()
+    if (scenario === undefined) {
+      socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n')
+      return
+    }
+    if (scenario.kind === 'silent') {
+      // An upgraded socket is half-open by default: let the client's hang-up end it.
+      socket.once('end', () => socket.destroy())
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => play(ws, path, scenario))
+  })
+
+  function play(ws: WebSocket, path: string, scenario: Extract<Playable, { kind: 'stream' }>) {
+    ws.on('error', () => {})
+    ws.once('message', (data) => {
+      const hello: { lastEventId?: string } = JSON.parse(data.toString())
+      hellos.get(path)?.push({ lastEventId: hello.lastEventId })
+      ws.send(': ok\n\n')
+      for (const block of scenario.blocks) ws.send(block)
+      if (scenario.after === 'end') ws.close(1000)
+      else if (scenario.after === 'drop') ws.terminate()
+    })
+  }
+
+  http.listen(0, '127.0.0.1')
+  await once(http, 'listening')
+  const { port } = http.address() as AddressInfo
+  let next = 0
+
+  return {
+    async mount(scenario): Promise<MountedScenario> {
+      if (scenario.kind === 'refused') {
+        const url = await refusedUrl('/refused')
+        return { url: url.href, requested: () => new Promise(() => {}), received: () => [] }
+      }
+      if (scenario.kind !== 'stream' && scenario.kind !== 'silent') {
+        throw new Error(`a WebSocket cannot play a ${scenario.kind} scenario`)
+      }
+      next += 1
+      const path = `/case/${next}`
+      scenarios.set(path, scenario)
+      const received: ContractReceived[] = []
+      hellos.set(path, received)
+      const arrived = new Promise<void>((resolve) => arrivals.set(path, resolve))
+      return {
+        url: `http://127.0.0.1:${port}${path}`,
+        requested: () => arrived,
+        received: () => received,
+      }
+    },
+    openConnections: () => sockets.size,
+    drained(timeoutMs = 5_000) {
+      if (sockets.size === 0) return Promise.resolve()
+      return new Promise((resolve, reject) => {
+        const done = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+        const timer = setTimeout(() => {
+          drainWaiters = drainWaiters.filter((w) => w !== done)
+          reject(new Error(`${sockets.size} socket(s) still open after ${timeoutMs} ms`))
+        }, timeoutMs)
+        drainWaiters.push(done)
+      })
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy()
+      wss.close()
+      http.close()
+      await once(http, 'close')
+    },
+  }
+}
