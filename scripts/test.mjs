@@ -57,14 +57,11 @@ for (const pkg of packages) {
   passed += counts.numPassedTests
   failed += counts.numFailedTests
   if (counts.numFailedTests > 0) failures.push(`test ${pkg.json.name}`)
-  // A suite that fails to load reports no failed test but exits non-zero: count it.
-  if (!ok && counts.numFailedTests === 0) {
+  // A suite that fails to load, or a package with no test, reports no failed test but
+  // must not pass: count it once.
+  if ((!ok || counts.numTotalTests === 0) && counts.numFailedTests === 0) {
     failed++
-    failures.push(`test ${pkg.json.name} (suite error)`)
-  }
-  if (counts.numTotalTests === 0) {
-    failed++
-    failures.push(`test ${pkg.json.name} (no tests)`)
+    failures.push(`test ${pkg.json.name} (${counts.numTotalTests === 0 ? 'no tests' : 'suite error'})`)
   }
 }
 
