@@ -34,6 +34,16 @@ describe('createDecoder', () => {
     ])
   })
 
+  it('reports an id-only block followed in the same chunk by an event without an id', () => {
+    expect(decode(['id: 7\n\ndata: x\n\n']).out).toEqual(['id "7"', 'event message "x" -'])
+    expect(decode(['id: 7\n\nid: 8\ndata: x\n\n']).out).toEqual(['id "7"', 'event message "x" 8'])
+  })
+
+  it('stops on a single-line message over the limit that arrives whole', () => {
+    const { out } = decode([`data: ${'z'.repeat(2_000)}\n\ndata: after\n\n`], 1_000)
+    expect(out).toEqual(['error message exceeds maxMessageBytes (1000)'])
+  })
+
   it('reports a block with an id and no data through id(), not as an event', () => {
     expect(decode(['id: 42\n\n', 'data: x\n\n', 'id:\n\n']).out).toEqual([
       'id "42"',

@@ -50,27 +50,44 @@ export function createDecoder(
     }
   }
 
+  const fail = () => {
+    if (failed) return
+    failed = true
+    heldId = undefined
+    target.protocolError(`message exceeds maxMessageBytes (${options.maxMessageBytes})`)
+  }
+
   const parser: EventSourceParser = createParser({
     maxBufferSize: options.maxMessageBytes,
     onId(id) {
+      // After a failure the parser still finishes the chunk it was given: drop the rest.
+      if (failed) return
       flushHeldId()
       heldId = id
     },
     onEvent(message) {
-      heldId = undefined
+      if (failed) return
+      // onId ran just before for this block's own id; without one, a held id belongs to an
+      // earlier id-only block and must be reported first.
+      if (message.id === undefined) flushHeldId()
+      else heldId = undefined
+      // The parser dispatches a block that arrived whole without buffering it, so its
+      // maxBufferSize never saw it: check the message itself.
+      if (message.data.length > options.maxMessageBytes) {
+        fail()
+        return
+      }
       // [spec] the event type defaults to "message"; the id is this block's own field.
       target.event({ type: message.event ?? 'message', data: message.data, id: message.id })
     },
     onRetry(ms) {
+      if (failed) return
       flushHeldId()
       // [spec] retry holds only ASCII digits (the parser enforces it); clamp what a timer can take.
       target.retry(Math.min(ms, MAX_DELAY_MS))
     },
     onError(error) {
-      if (error.type === 'max-buffer-size-exceeded') {
-        failed = true
-        target.protocolError(`message exceeds maxMessageBytes (${options.maxMessageBytes})`)
-      }
+      if (error.type === 'max-buffer-size-exceeded') fail()
       // [spec] unknown fields and non-digit retry values are ignored.
     },
   })
@@ -79,7 +96,7 @@ export function createDecoder(
     feed(chunk) {
       if (failed) return
       parser.feed(typeof chunk === 'string' ? chunk : text.decode(chunk, { stream: true }))
-      if (!failed) flushHeldId()
+      flushHeldId()
     },
     get failed() {
       return failed
