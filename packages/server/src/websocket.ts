@@ -21,6 +21,8 @@ type ClientFrame = { type: 'hello'; lastEventId: string | undefined } | { type: 
 // The first frame accepts the connection (the client counts any first frame as acceptance).
 const OK = comment('ok')
 const PONG = comment('pong')
+// [spec] RFC 6455 §5.6: text frames carry UTF-8; every block the hub writes is UTF-8 text.
+const TEXT = { binary: false }
 /** Client frames are tiny JSON; anything near this size is not a Lifeline client. */
 const MAX_CLIENT_FRAME_BYTES = 4 * 1024
 
@@ -83,7 +85,7 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
 
     const outlet: Outlet = {
       write(chunk, written) {
-        ws.send(chunk, { binary: false }, () => written())
+        ws.send(chunk, TEXT, () => written())
       },
       end() {
         ws.close(core.farewell?.code ?? 1000)
@@ -118,10 +120,11 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
         ws.close(1002, 'expected a hello frame')
         return
       }
-      ws.send(OK)
+      // Text frames only: ws makes a Uint8Array a binary frame unless told otherwise.
+      ws.send(OK, TEXT)
       const { farewell } = core
       if (farewell !== undefined) {
-        ws.send(farewellBody(options.retry, farewell.chunk))
+        ws.send(farewellBody(options.retry, farewell.chunk), TEXT)
         ws.close(farewell.code)
         return
       }

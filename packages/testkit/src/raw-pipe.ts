@@ -30,7 +30,7 @@ export interface RawConnection extends RawItems {
 export function openRawPipe(
   pipe: RawPipe,
   server: Pick<HubServer, 'url' | 'wsUrl'>,
-  options: { lastEventId?: string; stream?: string } = {},
+  options: { lastEventId?: string | undefined; stream?: string | undefined } = {},
 ): Promise<RawConnection> {
   const query = options.stream === undefined ? '' : `?stream=${encodeURIComponent(options.stream)}`
   const resume = options.lastEventId === undefined ? {} : { lastEventId: options.lastEventId }

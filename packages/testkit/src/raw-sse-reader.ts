@@ -3,7 +3,7 @@ import { createRawItems, type RawItems } from './raw-items'
 /** Options of {@link openRawSse}. */
 export interface RawSseOptions {
   /** Sent as the `Last-Event-ID` header. */
-  lastEventId?: string
+  lastEventId?: string | undefined
   headers?: Record<string, string>
 }
 

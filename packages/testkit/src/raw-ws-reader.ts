@@ -9,7 +9,7 @@ export interface RawWsOptions {
    */
   hello?: Record<string, unknown> | string | false
   /** Put into the default hello. */
-  lastEventId?: string
+  lastEventId?: string | undefined
   /** Sent as the `Origin` header of the upgrade. */
   origin?: string
   headers?: Record<string, string>

@@ -1,0 +1,57 @@
+import { connect } from 'node:net'
+import { type CutInfo, memoryLog } from '@lifeline/server'
+import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
+import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
+import { afterEach, describe, expect, it } from 'vitest'
+
+let server: HubServer | undefined
+afterEach(async () => {
+  await server?.close()
+})
+
+/** An HTTP client that sends the request and then never reads a byte. */
+function stalledClient(url: string) {
+  const { hostname, port, pathname } = new URL(url)
+  const socket = connect(Number(port), hostname)
+  socket.write(
+    `GET ${pathname} HTTP/1.1\r\nhost: ${hostname}:${port}\r\naccept: text/event-stream\r\n\r\n`,
+  )
+  socket.pause()
+  return socket
+}
+
+describe('backpressure', () => {
+  it('cuts a reader that does not keep up at maxBufferedBytes, keeping memory bounded', async () => {
+    const maxBufferedBytes = 64 * 1024
+    const cuts: CutInfo[] = []
+    server = await startHubServer({
+      hubOptions: {
+        maxBufferedBytes,
+        log: memoryLog({ capacity: 100 }),
+        onCut: (c) => cuts.push(c),
+      },
+    })
+    const fast = await openRawSse(server.url)
+    const slow = stalledClient(server.url)
+    await fast.waitFor((items) => items.some((i) => i.kind === 'id'))
+    const data = 'x'.repeat(1024)
+    let peak = 0
+    // The kernel's socket buffers take some megabytes first; the bound is generous.
+    for (let i = 0; i < 100_000 && cuts.length === 0; i++) {
+      await server.hub.publish('events', { data })
+      peak = Math.max(peak, server.hub.stats().bufferedBytes)
+      if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(cuts).toEqual([
+      { stream: 'events', pipe: 'sse', reason: 'slow-consumer', bufferedBytes: expect.any(Number) },
+    ])
+    expect(cuts[0]!.bufferedBytes).toBeGreaterThan(maxBufferedBytes)
+    // Never more than the limit plus one event per connection waits in the server.
+    expect(peak).toBeLessThanOrEqual(2 * (maxBufferedBytes + data.length + 64))
+    // The cut subscriber is gone at once; the fast one on the same stream stays.
+    expect(server.hub.stats().clients).toBe(1)
+    slow.destroy()
+    expect(fast.ended).toBe(false)
+    fast.close()
+  })
+})

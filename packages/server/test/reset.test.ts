@@ -1,0 +1,97 @@
+import { memoryLog } from '@lifeline/server'
+import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
+import { openRawPipe, positionsOf, RAW_PIPES, type RawPipe } from '@lifeline/testkit/raw-pipe'
+import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
+import { afterEach, describe, expect, it } from 'vitest'
+
+const servers: HubServer[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()))
+})
+
+async function start(options: Parameters<typeof startHubServer>[0] = {}) {
+  const server = await startHubServer(options)
+  servers.push(server)
+  return server
+}
+
+async function publishMany(server: HubServer, count: number): Promise<string[]> {
+  const ids: string[] = []
+  for (let i = 0; i < count; i++) ids.push(await server.hub.publish('events', { data: String(i) }))
+  return ids
+}
+
+/** Connects with `lastEventId` and checks: reset, then the head as position, then live. */
+async function expectReset(pipe: RawPipe, server: HubServer, lastEventId: string, head: string) {
+  const reader = await openRawPipe(pipe, server, { lastEventId })
+  await reader.waitFor((items) => positionsOf(items).length > 0)
+  expect(reader.items.filter((i) => i.kind !== 'comment')).toEqual([
+    { kind: 'retry', ms: 1000 },
+    { kind: 'event', type: 'reset', data: '', id: undefined },
+    { kind: 'id', id: head },
+  ])
+  const live = await server.hub.publish('events', { data: 'live' })
+  await reader.waitForEvents(2)
+  expect(reader.events[1]).toEqual({ kind: 'event', type: 'message', data: 'live', id: live })
+  reader.close()
+  return live
+}
+
+describe.each(RAW_PIPES)('reset over %s', (pipe) => {
+  it('answers a resume point older than the log keeps with reset, then live', async () => {
+    const server = await start({ hubOptions: { log: memoryLog({ capacity: 3 }) } })
+    const ids = await publishMany(server, 10)
+    await expectReset(pipe, server, ids[1]!, ids[9]!)
+  })
+
+  it('answers an id from before a restart (another epoch) with reset, then live', async () => {
+    const before = await start()
+    const [old] = await publishMany(before, 1)
+    await before.close()
+    const after = await start()
+    const ids = await publishMany(after, 2)
+    await expectReset(pipe, after, old!, ids[1]!)
+  })
+
+  it.each([
+    ['unknown', 'abc-99'],
+    ['malformed', 'not/an id'],
+    ['over 64 bytes', 'a'.repeat(65)],
+  ])('answers an %s id with reset, then live', async (_, lastEventId) => {
+    const server = await start()
+    const ids = await publishMany(server, 2)
+    await expectReset(pipe, server, lastEventId, ids[1]!)
+  })
+
+  it('answers a gap longer than maxReplay with reset, and replays one of exactly maxReplay', async () => {
+    const server = await start({ hubOptions: { maxReplay: 5 } })
+    const ids = await publishMany(server, 10)
+    const live = await expectReset(pipe, server, ids[3]!, ids[9]!)
+    // Five events follow ids[5]: four published before, one during expectReset.
+    const reader = await openRawPipe(pipe, server, { lastEventId: ids[5] })
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    expect(reader.events.map((e) => e.id)).toEqual([...ids.slice(6), live])
+    reader.close()
+  })
+})
+
+describe('reset over SSE', () => {
+  it('answers with status 200, never an error status', async () => {
+    const server = await start()
+    const reader = await openRawSse(server.url, { lastEventId: 'gone-1' })
+    expect(reader.status).toBe(200)
+    await reader.waitForEvents(1)
+    expect(reader.events[0]?.type).toBe('reset')
+    reader.close()
+  })
+
+  it('treats an empty Last-Event-ID as a fresh connect, not a reset', async () => {
+    const server = await start()
+    const [id] = await publishMany(server, 1)
+    const reader = await openRawSse(server.url, { lastEventId: '' })
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    expect(positionsOf(reader.items)).toEqual([id])
+    expect(reader.events).toEqual([])
+    reader.close()
+  })
+})

@@ -1,0 +1,106 @@
+import { createHub, type HubOptions } from '@lifeline/server'
+import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
+import { positionsOf } from '@lifeline/testkit/raw-pipe'
+import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
+import { afterEach, describe, expect, it } from 'vitest'
+
+const servers: HubServer[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()))
+})
+
+async function start(sse: 'node' | 'fetch', hubOptions: HubOptions = {}) {
+  const server = await startHubServer({ sse, hubOptions })
+  servers.push(server)
+  return server
+}
+
+describe('the Web fetch handler', () => {
+  it('streams the same bytes as the Node one', async () => {
+    const hub = createHub()
+    const node = await startHubServer({ hub })
+    const web = await startHubServer({ hub, sse: 'fetch' })
+    servers.push(node, web)
+    const ids: string[] = []
+    for (let i = 0; i < 5; i++)
+      ids.push(await hub.publish('events', { type: i % 2 ? 'odd' : 'message', data: `a\nb ${i}` }))
+    const readers = await Promise.all(
+      [node, web].map((server) => openRawSse(server.url, { lastEventId: ids[1] })),
+    )
+    await Promise.all(readers.map((r) => r.waitFor((items) => positionsOf(items).length > 0)))
+    await hub.publish('events', { data: 'live' })
+    await Promise.all(readers.map((r) => r.waitForEvents(4)))
+    const [fromNode, fromWeb] = readers.map((r) => r.text)
+    expect(fromWeb).toBe(fromNode)
+    expect(fromNode).toContain(`id: ${ids[2]}\ndata: a\ndata: b 2\n\n`)
+    expect(readers[1]!.headers.get('content-type')).toBe(readers[0]!.headers.get('content-type'))
+    for (const reader of readers) reader.close()
+  })
+
+  it('releases the subscriber when the body is cancelled', async () => {
+    const hub = createHub()
+    const response = hub.fetch(new Request('http://localhost/events'), { stream: 's' })
+    expect(response.status).toBe(200)
+    const reader = response.body!.getReader()
+    const { value } = await reader.read()
+    expect(new TextDecoder().decode(value)).toBe('retry: 1000\n\n')
+    expect(hub.stats().clients).toBe(1)
+    await reader.cancel()
+    expect(hub.stats().clients).toBe(0)
+    await hub.close()
+  })
+})
+
+describe.each(['node', 'fetch'] as const)('SSE over HTTP (%s handler)', (sse) => {
+  it('answers a preflight from an allowed origin for last-event-id, authorization and content-type', async () => {
+    const server = await start(sse, { cors: { origins: ['http://app.test'], credentials: true } })
+    const response = await fetch(server.url, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://app.test', 'access-control-request-headers': 'last-event-id' },
+    })
+    expect(response.status).toBe(204)
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://app.test')
+    expect(response.headers.get('access-control-allow-headers')).toBe(
+      'last-event-id, authorization, content-type',
+    )
+    expect(response.headers.get('access-control-allow-credentials')).toBe('true')
+    expect(response.headers.get('vary')).toBe('Origin')
+  })
+
+  it('echoes an allowed origin on the stream and none for others', async () => {
+    const server = await start(sse, { cors: { origins: ['http://app.test'] } })
+    const allowed = await openRawSse(server.url, { headers: { origin: 'http://app.test' } })
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://app.test')
+    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull()
+    allowed.close()
+    const other = await openRawSse(server.url, { headers: { origin: 'http://evil.test' } })
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+    other.close()
+  })
+
+  it('refuses other methods with 405', async () => {
+    const server = await start(sse)
+    const response = await fetch(server.url, { method: 'POST', body: 'x' })
+    expect(response.status).toBe(405)
+    expect(response.headers.get('allow')).toBe('GET, OPTIONS')
+  })
+
+  it('turns away connections past maxClients with 503 and Retry-After', async () => {
+    const server = await start(sse, { maxClients: 1 })
+    const first = await openRawSse(server.url)
+    await first.waitFor((items) => positionsOf(items).length > 0)
+    const second = await fetch(server.url)
+    expect(second.status).toBe(503)
+    expect(second.headers.get('retry-after')).toBe('1')
+    first.close()
+  })
+
+  it('answers after close with 200, the retry hint and the close event', async () => {
+    const server = await start(sse)
+    await server.hub.close({ reconnect: false })
+    const reader = await openRawSse(server.url)
+    await reader.waitForEnd()
+    expect(reader.status).toBe(200)
+    expect(reader.text).toBe('retry: 1000\n\nevent: close\ndata: {"reconnect":false}\n\n')
+  })
+})

@@ -1,0 +1,125 @@
+import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
+import { openRawPipe, positionsOf, RAW_PIPES } from '@lifeline/testkit/raw-pipe'
+import { openRawWs, UpgradeRefused } from '@lifeline/testkit/raw-ws-reader'
+import { afterEach, describe, expect, it } from 'vitest'
+
+const servers: HubServer[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()))
+})
+
+async function start(options: Parameters<typeof startHubServer>[0] = {}) {
+  const server = await startHubServer(options)
+  servers.push(server)
+  return server
+}
+
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => (error instanceof UpgradeRefused ? error.status : error),
+  )
+
+describe.each(RAW_PIPES)('heartbeats over %s', (pipe) => {
+  it('arrive on an idle stream as comments', async () => {
+    const server = await start({ hubOptions: { heartbeat: 30 } })
+    const reader = await openRawPipe(pipe, server)
+    await reader.waitFor(
+      (items) => items.filter((i) => i.kind === 'comment' && i.text.trim() === '').length >= 2,
+    )
+    expect(reader.events).toEqual([])
+    reader.close()
+  })
+})
+
+describe('WebSocket pipe', () => {
+  it('accepts with a first frame of its own, then sends the stream as SSE text', async () => {
+    const server = await start()
+    const [id] = [await server.hub.publish('events', { data: 'x' })]
+    const reader = await openRawWs(server.wsUrl)
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    expect(reader.frames[0]).toBe(': ok\n\n')
+    expect(reader.frames.slice(1).join('')).toBe(`retry: 1000\n\nid: ${id}\n\n`)
+    reader.close()
+  })
+
+  it('packs several ready events into one frame of complete blocks', async () => {
+    const server = await start()
+    const reader = await openRawWs(server.wsUrl)
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    const before = reader.frames.length
+    // Not awaited one by one: they are ready together and leave in few frames.
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => server.hub.publish('events', { data: String(i) })),
+    )
+    await reader.waitForEvents(200)
+    const frames = reader.frames.slice(before)
+    expect(frames.length).toBeLessThan(200)
+    for (const frame of frames) expect(frame.endsWith('\n\n')).toBe(true)
+    expect(reader.events.map((e) => e.data)).toEqual(
+      Array.from({ length: 200 }, (_, i) => String(i)),
+    )
+    reader.close()
+  })
+
+  it('answers a {"type":"ping"} frame with a : pong comment frame', async () => {
+    const server = await start()
+    const reader = await openRawWs(server.wsUrl)
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    reader.send({ type: 'ping' })
+    await reader.waitFor(() => reader.frames.includes(': pong\n\n'))
+    reader.close()
+  })
+
+  it('resumes from the lastEventId of the hello frame', async () => {
+    const server = await start()
+    const first = await server.hub.publish('events', { data: 'a' })
+    const second = await server.hub.publish('events', { data: 'b' })
+    const reader = await openRawWs(server.wsUrl, { hello: { type: 'hello', lastEventId: first } })
+    await reader.waitForEvents(1)
+    expect(reader.events[0]?.id).toBe(second)
+    reader.close()
+  })
+
+  it('closes a connection that sends no hello within helloTimeout', async () => {
+    const server = await start({ hubOptions: { helloTimeout: 50 } })
+    const reader = await openRawWs(server.wsUrl, { hello: false })
+    const closed = await reader.waitForClose()
+    expect(closed).toEqual({ code: 1008, reason: 'hello timeout' })
+    expect(reader.frames).toEqual([])
+  })
+
+  it('closes a connection whose first frame is not a hello', async () => {
+    const server = await start()
+    const reader = await openRawWs(server.wsUrl, { hello: 'hi' })
+    expect((await reader.waitForClose()).code).toBe(1002)
+  })
+
+  it('accepts an upgrade without Origin or from the same host', async () => {
+    const server = await start()
+    const same = await openRawWs(server.wsUrl, { origin: server.origin })
+    await same.waitFor((items) => positionsOf(items).length > 0)
+    same.close()
+    const none = await openRawWs(server.wsUrl)
+    await none.waitFor((items) => positionsOf(items).length > 0)
+    none.close()
+  })
+
+  it('refuses a foreign Origin with 403 unless the origins option allows it', async () => {
+    const server = await start()
+    expect(await refusal(openRawWs(server.wsUrl, { origin: 'http://evil.test' }))).toBe(403)
+    const open = await start({ hubOptions: { origins: ['http://app.test'] } })
+    const reader = await openRawWs(open.wsUrl, { origin: 'http://app.test' })
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    reader.close()
+    expect(await refusal(openRawWs(open.wsUrl, { origin: 'http://evil.test' }))).toBe(403)
+  })
+
+  it('refuses upgrades past maxClients with 503', async () => {
+    const server = await start({ hubOptions: { maxClients: 1 } })
+    const reader = await openRawWs(server.wsUrl)
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    expect(await refusal(openRawWs(server.wsUrl))).toBe(503)
+    reader.close()
+  })
+})
