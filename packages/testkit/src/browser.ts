@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { build, type Plugin } from 'esbuild'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
@@ -60,6 +60,11 @@ export interface BrowserPage<M extends PageModule> {
   readonly errors: string[]
   /** An absolute URL on the page's origin. */
   url(path: string): string
+  /**
+   * Destroys every connection the browser holds to the server, WebSockets included: a
+   * server-side cut (a crash, a proxy restart). The server keeps listening.
+   */
+  cut(): void
   /**
    * Runs an export of the entry module in the page and resolves with its (serialisable)
    * result; rejects after `timeoutMs` (default 15 s) naming the call and the page's errors.
@@ -151,6 +156,11 @@ async function openPage<M extends PageModule>(
     } else if (options.handler !== undefined) options.handler(req, res)
     else res.writeHead(404).end()
   })
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
@@ -201,6 +211,9 @@ async function openPage<M extends PageModule>(
       origin,
       errors,
       url: (path) => new URL(path, origin).href,
+      cut() {
+        for (const socket of sockets) socket.destroy()
+      },
       call: ((name: string, ...args: unknown[]) =>
         callWithin(15_000, name, ...args)) as BrowserPage<M>['call'],
       callWithin: callWithin as BrowserPage<M>['callWithin'],

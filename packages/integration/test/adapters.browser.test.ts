@@ -1,0 +1,93 @@
+import type http from 'node:http'
+import { createHub, type Hub } from '@lifeline/server'
+import { type BrowserHarness, type BrowserPage, launchBrowser } from '@lifeline/testkit/browser'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+
+type ClientPage = typeof import('./client-page')
+
+const entry = new URL('./client-page.ts', import.meta.url)
+const STREAM = 'browser'
+
+let browser: BrowserHarness
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+afterAll(() => browser?.close())
+
+/** The page's server also serves the hub's SSE and WebSocket endpoints on /events. */
+async function openWithHub(): Promise<{ app: BrowserPage<ClientPage>; hub: Hub }> {
+  // A short retry hint: the client's first reconnect after a cut waits for it.
+  const hub = createHub({ retry: 50 })
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (req.url?.startsWith('/events')) hub.sse(req, res, { stream: STREAM })
+    else res.writeHead(404).end()
+  }
+  const app = await browser.open<ClientPage>({ entry, handler })
+  hub.attach(app.server, { path: '/events', stream: STREAM })
+  return { app, hub }
+}
+
+/** Waits, with a bound, until the hub holds no connection. */
+async function drained(hub: Hub, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (hub.stats().clients > 0) {
+    if (Date.now() > deadline) throw new Error(`${hub.stats().clients} client(s) still connected`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+describe.each(['sse-fetch', 'websocket', 'sse-xhr'])(
+  '%s in Chromium with createClient',
+  (adapter) => {
+    let app: BrowserPage<ClientPage>
+    let hub: Hub
+    afterEach(async () => {
+      await app?.close()
+      await hub?.close()
+    })
+
+    it('receives events published after it connected', async () => {
+      ;({ app, hub } = await openWithHub())
+      await app.call('start', adapter, app.url('/events'))
+      await app.call('opened')
+      for (const data of ['a', 'b', 'c']) await hub.publish(STREAM, { data })
+      const seen = await app.call('received', 3)
+      expect(seen.map((e) => [e.type, e.data, e.transport])).toEqual([
+        ['message', 'a', adapter],
+        ['message', 'b', adapter],
+        ['message', 'c', adapter],
+      ])
+    })
+
+    it('resumes after a server-side cut: no gap, no duplicate, in order', async () => {
+      ;({ app, hub } = await openWithHub())
+      await app.call('start', adapter, app.url('/events'))
+      await app.call('opened')
+      for (const data of ['1', '2']) await hub.publish(STREAM, { data })
+      await app.call('received', 2)
+      app.cut()
+      // Published while the client is away: only a resume can deliver them.
+      for (const data of ['3', '4']) await hub.publish(STREAM, { data })
+      await app.call('opened')
+      await hub.publish(STREAM, { data: '5' })
+      const seen = await app.call('received', 5)
+      expect(seen.map((e) => e.data)).toEqual(['1', '2', '3', '4', '5'])
+      expect(new Set(seen.map((e) => e.id)).size).toBe(5)
+      const { states, gaps } = await app.call('close')
+      expect(states).toContain('reconnecting')
+      expect(gaps).toBe(0)
+    })
+
+    it('closes cleanly: state closed, the server holds no connection, nothing reconnects', async () => {
+      ;({ app, hub } = await openWithHub())
+      await app.call('start', adapter, app.url('/events'))
+      await app.call('opened')
+      expect(hub.stats().clients).toBe(1)
+      const { state } = await app.call('close')
+      expect(state).toBe('closed')
+      await drained(hub)
+      await hub.publish(STREAM, { data: 'after close' })
+      expect(hub.stats().clients).toBe(0)
+    })
+  },
+)

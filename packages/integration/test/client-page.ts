@@ -1,0 +1,133 @@
+import { type Client, createClient, type Transport } from '@lifeline/core'
+import { sseFetch } from '@lifeline/sse-fetch'
+import { sseXhr } from '@lifeline/sse-xhr'
+import { websocket } from '@lifeline/websocket'
+
+// Runs in Chromium: the adapter tests drive createClient through these exports.
+
+/** The shipped adapters by name. */
+const adapters: Record<string, () => Transport> = {
+  'sse-fetch': () => sseFetch(),
+  'sse-xhr': () => sseXhr(),
+  websocket: () => websocket(),
+}
+
+/** An event as the page saw it: what the app would get. */
+export interface SeenEvent {
+  type: string
+  data: string
+  id: string | undefined
+  transport: string
+}
+
+let client: Client | undefined
+let seen: SeenEvent[] = []
+let states: string[] = []
+let gaps = 0
+let waiters: { ready: () => boolean; resolve: () => void }[] = []
+
+const settle = () => {
+  for (const waiter of waiters) if (waiter.ready()) waiter.resolve()
+  waiters = waiters.filter((waiter) => !waiter.ready())
+}
+const until = (ready: () => boolean) =>
+  ready()
+    ? Promise.resolve()
+    : new Promise<void>((resolve) => {
+        waiters.push({ ready, resolve })
+      })
+
+/** Creates a client on `url` with one adapter, reconnecting fast so tests stay short. */
+export function start(adapter: string, url: string): void {
+  const transport = adapters[adapter]
+  if (transport === undefined) throw new Error(`no adapter ${adapter}`)
+  seen = []
+  states = []
+  gaps = 0
+  waiters = []
+  client = createClient({ url, transports: [transport()], backoff: { initial: 50, max: 200 } })
+  client.on('*', (type, e) => {
+    seen.push({ type, data: e.data, id: e.id, transport: e.transport })
+    settle()
+  })
+  client.connection.on('state', ({ to }) => {
+    states.push(to)
+    settle()
+  })
+  client.connection.on('gap', () => {
+    gaps++
+  })
+}
+
+/** Resolves with every event seen, once there are at least `count`. */
+export async function received(count: number): Promise<SeenEvent[]> {
+  await until(() => seen.length >= count)
+  return seen
+}
+
+/** Resolves once the connection is open (again). */
+export async function opened(): Promise<void> {
+  await until(() => client?.connection.state === 'open')
+}
+
+/** Closes the client; resolves with the states it went through and the gaps it saw. */
+export function close(): { states: string[]; gaps: number; state: string | undefined } {
+  client?.close()
+  return { states, gaps, state: client?.connection.state }
+}
+
+/** What {@link bulk} measured. */
+export interface BulkResult {
+  received: number
+  /** Events whose id was not the one after the previous event's. */
+  outOfOrder: number
+  ms: number
+  eventsPerSecond: number
+  /** State changes to `reconnecting`: one per recycle or drop. */
+  reconnects: number
+  gaps: number
+}
+
+/**
+ * Streams until event `total` through createClient with one adapter, checking each id is
+ * the previous plus one, keeping no event (so the heap measures the client, not the test).
+ */
+export function bulk(adapter: string, url: string, total: number, maxResponseBytes?: number) {
+  const transport =
+    adapter === 'sse-xhr' && maxResponseBytes !== undefined
+      ? sseXhr({ maxResponseBytes })
+      : adapters[adapter]?.()
+  if (transport === undefined) throw new Error(`no adapter ${adapter}`)
+  return new Promise<BulkResult>((resolve) => {
+    let last = 0
+    let received = 0
+    let outOfOrder = 0
+    let reconnects = 0
+    let gapCount = 0
+    const begin = performance.now()
+    const run = createClient({ url, transports: [transport], backoff: { initial: 50, max: 200 } })
+    run.connection.on('state', ({ to }) => {
+      if (to === 'reconnecting') reconnects++
+    })
+    run.connection.on('gap', () => {
+      gapCount++
+    })
+    run.on('message', (e) => {
+      received++
+      const id = Number(e.id)
+      if (id !== last + 1) outOfOrder++
+      last = id
+      if (id !== total) return
+      run.close()
+      const ms = performance.now() - begin
+      resolve({
+        received,
+        outOfOrder,
+        ms,
+        eventsPerSecond: Math.round((received / ms) * 1000),
+        reconnects,
+        gaps: gapCount,
+      })
+    })
+  })
+}
