@@ -19,10 +19,10 @@ describe('closeReason', () => {
 describe('errorReason', () => {
   const wsError = (code: string, message: string) => Object.assign(new Error(message), { code })
 
-  it('names maxMessageBytes when ws refused a frame over maxPayload', () => {
+  it('names the frame limit when ws refused a frame over maxPayload', () => {
     expect(errorReason(wsError('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'Max payload'), 8)).toEqual({
       kind: 'protocol',
-      message: 'frame exceeds maxMessageBytes (8)',
+      message: 'frame exceeds 8 bytes',
     })
   })
 

@@ -27,10 +27,10 @@ export function closeReason(code: number, reason: string): CloseReason {
  * `WS_ERR_` code before it drops the socket; that is the server breaking the protocol, not
  * the network.
  */
-export function errorReason(error: unknown, maxMessageBytes: number): CloseReason {
+export function errorReason(error: unknown, maxFrameBytes: number): CloseReason {
   const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : ''
   if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-    return { kind: 'protocol', message: `frame exceeds maxMessageBytes (${maxMessageBytes})` }
+    return { kind: 'protocol', message: `frame exceeds ${maxFrameBytes} bytes` }
   }
   if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
     // ws's messages name the fault: "Invalid WebSocket frame: invalid UTF-8 sequence".

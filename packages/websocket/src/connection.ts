@@ -34,6 +34,13 @@ type Phase = 'connecting' | 'accepting' | 'streaming' | 'closed'
 
 const PING = '{"type":"ping"}'
 
+/**
+ * @lifeline/server packs queued events into frames of up to 64 KiB, so a frame may be
+ * larger than any one message in it; `maxMessageBytes` still bounds each message (the
+ * decoder enforces it), and a frame may hold the larger of the two.
+ */
+export const PACKED_FRAME_BYTES = 64 * 1024
+
 /** Opens one WebSocket connection that speaks the Lifeline protocol and reports to `sink`. */
 export function openConnection(
   request: ConnectRequest,
@@ -43,6 +50,7 @@ export function openConnection(
   let phase: Phase = 'connecting'
   let socket: WebSocketLike | undefined
   let pingTimer: ReturnType<typeof setInterval> | undefined
+  const maxFrameBytes = Math.max(settings.maxMessageBytes, PACKED_FRAME_BYTES)
 
   const decoder = createDecoder(
     {
@@ -106,7 +114,7 @@ export function openConnection(
     ws.onerror = (event: { error?: unknown }) => {
       // [WebSockets] "fail the WebSocket connection" fires error, then close; report at the
       // error, because undici in Node 20 fires no close after a refused handshake.
-      finish(errorReason(event.error, settings.maxMessageBytes))
+      finish(errorReason(event.error, maxFrameBytes))
     }
     ws.onclose = (event: { code: number; reason: string }) => {
       finish(phase === 'connecting' ? { kind: 'network' } : closeReason(event.code, event.reason))
@@ -120,7 +128,7 @@ export function openConnection(
     request.headers.forEach((value, name) => {
       headers[name] = value
     })
-    return { headers, maxPayload: settings.maxMessageBytes }
+    return { headers, maxPayload: maxFrameBytes }
   }
 
   function receive(data: unknown): void {
@@ -129,11 +137,8 @@ export function openConnection(
       finish({ kind: 'protocol', message: 'binary frame: the server must send text frames' })
       return
     }
-    if (exceedsBytes(data, settings.maxMessageBytes)) {
-      finish({
-        kind: 'protocol',
-        message: `frame exceeds maxMessageBytes (${settings.maxMessageBytes})`,
-      })
+    if (exceedsBytes(data, maxFrameBytes)) {
+      finish({ kind: 'protocol', message: `frame exceeds ${maxFrameBytes} bytes` })
       return
     }
     if (phase === 'accepting') {

@@ -174,24 +174,24 @@ describe('close reasons', () => {
 })
 
 describe('frames the protocol does not allow', () => {
-  it('closes with protocol when a frame exceeds maxMessageBytes, and ws enforces it while reading', async () => {
+  it('closes with protocol when a frame exceeds the frame limit, which ws enforces while reading', async () => {
     const sink = recordingSink()
-    websocket().open(connectRequest(server.url, { maxMessageBytes: 64 }), sink)
+    websocket().open(connectRequest(server.url, { maxMessageBytes: 100_000 }), sink)
     const peer = await server.peer()
     await peer.message(0)
     peer.socket.send(': ok\n\n')
     await sink.next('opened')
-    peer.socket.send(`data: ${'x'.repeat(64)}\n\n`)
+    peer.socket.send(`data: ${'x'.repeat(100_000)}\n\n`)
     expect(await sink.reason()).toEqual({
       kind: 'protocol',
-      message: 'frame exceeds maxMessageBytes (64)',
+      message: 'frame exceeds 100000 bytes',
     })
     await peer.closed()
     expect(server.clientCount()).toBe(0)
     expect(sink.of('event')).toEqual([])
   })
 
-  it('measures frames itself where the constructor ignores maxPayload', async () => {
+  it('measures frames in UTF-8 bytes itself where the constructor ignores maxPayload', async () => {
     // A constructor that drops the third argument, as the WHATWG WebSocket does.
     class Plain extends WebSocket {
       constructor(url: string, protocols?: string | string[]) {
@@ -199,19 +199,33 @@ describe('frames the protocol does not allow', () => {
       }
     }
     const sink = recordingSink()
-    const transport = websocket({ WebSocket: Plain, maxMessageBytes: 16 })
-    transport.open(connectRequest(server.url), sink)
+    const request = connectRequest(server.url, { maxMessageBytes: 1_024 })
+    websocket({ WebSocket: Plain }).open(request, sink)
     const peer = await server.peer()
     await peer.message(0)
     peer.socket.send(': ok\n\n')
     await sink.next('opened')
-    peer.socket.send('data: €€€€\n\n') // 17 bytes in UTF-8, 13 code units
-    expect(await sink.reason()).toEqual({
-      kind: 'protocol',
-      message: 'frame exceeds maxMessageBytes (16)',
-    })
+    // 21,858 code units, 65,558 bytes in UTF-8: only the byte count is over 64 KiB.
+    peer.socket.send(`data: ${'€'.repeat(21_850)}\n\n`)
+    expect(await sink.reason()).toEqual({ kind: 'protocol', message: 'frame exceeds 65536 bytes' })
     expect(await peer.closed()).toBe(1000)
     expect(sink.calls.map((c) => c.call)).toEqual(['opened', 'closed'])
+  })
+
+  it('takes a packed frame larger than maxMessageBytes whose events are each within it', async () => {
+    const sink = recordingSink()
+    websocket().open(connectRequest(server.url, { maxMessageBytes: 64 }), sink)
+    const peer = await server.peer()
+    await peer.message(0)
+    peer.socket.send(': ok\n\n')
+    peer.socket.send(`data: ${'a'.repeat(50)}\n\ndata: ${'b'.repeat(50)}\n\n`)
+    await sink.count('event', 2)
+    peer.socket.send(`data: ${'c'.repeat(65)}\n\n`)
+    expect(await sink.reason()).toEqual({
+      kind: 'protocol',
+      message: 'message exceeds maxMessageBytes (64)',
+    })
+    expect(sink.of('event')).toHaveLength(2)
   })
 
   it('closes with protocol when one event spread over frames exceeds maxMessageBytes', async () => {
