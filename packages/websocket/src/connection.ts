@@ -39,7 +39,7 @@ const PING = '{"type":"ping"}'
  * larger than any one message in it; `maxMessageBytes` still bounds each message (the
  * decoder enforces it), and a frame may hold the larger of the two.
  */
-export const PACKED_FRAME_BYTES = 64 * 1024
+const PACKED_FRAME_BYTES = 64 * 1024
 
 /** Opens one WebSocket connection that speaks the Lifeline protocol and reports to `sink`. */
 export function openConnection(
@@ -51,14 +51,16 @@ export function openConnection(
   let socket: WebSocketLike | undefined
   let pingTimer: ReturnType<typeof setInterval> | undefined
   const maxFrameBytes = Math.max(settings.maxMessageBytes, PACKED_FRAME_BYTES)
+  // A function, so a check after a sink call is not narrowed away by the compiler.
+  const streaming = () => phase === 'streaming'
 
   const decoder = createDecoder(
     {
       // A control event can make the client close us in the middle of a frame: nothing
       // after closed() may reach the sink.
-      event: (e) => phase === 'streaming' && sink.event(e),
-      id: (id) => phase === 'streaming' && sink.id(id),
-      retry: (ms) => phase === 'streaming' && sink.retry(ms),
+      event: (e) => streaming() && sink.event(e),
+      id: (id) => streaming() && sink.id(id),
+      retry: (ms) => streaming() && sink.retry(ms),
       protocolError: (message) => finish({ kind: 'protocol', message }),
     },
     { maxMessageBytes: settings.maxMessageBytes },
@@ -145,9 +147,10 @@ export function openConnection(
       // The server's first frame, whatever it holds, accepts the hello; it is not activity.
       phase = 'streaming'
       sink.opened()
-      if (settings.pingInterval !== undefined) startPing(settings.pingInterval)
+      if (settings.pingInterval !== undefined && streaming()) startPing(settings.pingInterval)
     } else sink.activity()
-    if (phase === 'streaming') decoder.feed(data)
+    // The sink may have closed us from inside opened() or activity().
+    if (streaming()) decoder.feed(data)
   }
 
   function startPing(interval: number): void {

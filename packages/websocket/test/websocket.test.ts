@@ -388,6 +388,23 @@ describe('options', () => {
     }
   })
 
+  it('starts no ping timer when the sink closes the connection from inside opened()', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    try {
+      let connection: TransportConnection | undefined
+      const sink = recordingSink({ opened: () => connection?.close() })
+      connection = websocket({ pingInterval: 1_000 }).open(connectRequest(server.url), sink)
+      const peer = await server.peer()
+      await peer.message(0)
+      peer.socket.send('id: 1\n\n')
+      expect(await sink.reason()).toEqual({ kind: 'aborted' })
+      expect(vi.getTimerCount()).toBe(0)
+      expect(sink.calls.map((c) => c.call)).toEqual(['opened', 'closed'])
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it.each([[{ pingInterval: 0 }], [{ pingInterval: Number.NaN }], [{ maxMessageBytes: -1 }]])(
     'rejects %o with invalid-option',
     (options) => {
