@@ -14,6 +14,10 @@ export type LifelineErrorCode =
   | 'headers'
   /** A handler the app registered threw; the stream went on. */
   | 'handler'
+  /** The object was closed (a hub after `close()`): the call cannot succeed any more. */
+  | 'closed'
+  /** A backing service (e.g. Redis) is unreachable; try again later. */
+  | 'unavailable'
 
 /**
  * The one error class of Lifeline: a stable `code`, the `CloseReason` where a connection

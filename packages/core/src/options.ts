@@ -68,98 +68,99 @@ export interface ResolvedOptions {
 
 const invalid = (message: string) => new LifelineError('invalid-option', message)
 
+function ensure(condition: unknown, message: string): void {
+  if (!condition) throw invalid(message)
+}
+
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw invalid(`${name} must be a positive number of ms or bytes, got ${String(value)}`)
-  }
+  ensure(
+    typeof value === 'number' && value > 0 && value < Number.POSITIVE_INFINITY,
+    `${name} must be > 0`,
+  )
   return Math.min(value, MAX_DELAY_MS)
 }
 
 function countOrOff(name: string, value: number | false): number | false {
-  if (value === false) return false
-  if (!Number.isInteger(value) || value < 1)
-    throw invalid(`strategy.${name} must be an integer ≥ 1 or false`)
+  ensure(
+    value === false || (Number.isInteger(value) && value >= 1),
+    `strategy.${name} must be an integer ≥ 1 or false`,
+  )
   return value
 }
 
 function resolveStrategy(option: StrategyOption | undefined): Strategy {
-  if (option === undefined) return { ...STRATEGY_PRESETS.resilient }
-  if (typeof option === 'string') {
-    const preset = STRATEGY_PRESETS[option]
-    if (!preset) throw invalid(`unknown strategy preset '${option}'`)
-    return { ...preset }
-  }
-  if (typeof option !== 'object' || option === null)
-    throw invalid('strategy must be a preset name or an object')
-  const strategy = { ...STRATEGY_PRESETS.resilient, ...option }
-  if (
-    strategy.closeEvent !== false &&
-    (typeof strategy.closeEvent !== 'string' || strategy.closeEvent === '')
-  ) {
-    throw invalid('strategy.closeEvent must be a non-empty event type or false')
-  }
-  if (strategy.closeEvent === 'reset')
-    throw invalid("strategy.closeEvent cannot be 'reset': that type is reserved")
+  const preset = typeof option === 'string' ? STRATEGY_PRESETS[option] : STRATEGY_PRESETS.resilient
+  ensure(
+    preset && (option === undefined || typeof option === 'string' || typeof option === 'object'),
+    `unknown strategy ${String(option)}`,
+  )
+  const strategy = { ...preset, ...(typeof option === 'object' ? option : {}) }
+  const { closeEvent, upgradeAfter } = strategy
+  // 'reset' is reserved: it is always the reset control event.
+  ensure(
+    closeEvent === false ||
+      (typeof closeEvent === 'string' && closeEvent !== '' && closeEvent !== 'reset'),
+    'strategy.closeEvent must be an event type other than reset, or false',
+  )
   return {
-    closeEvent: strategy.closeEvent,
+    closeEvent,
     resetAfter: countOrOff('resetAfter', strategy.resetAfter),
     fallbackAfter: countOrOff('fallbackAfter', strategy.fallbackAfter),
     upgradeAfter:
-      strategy.upgradeAfter === false
-        ? false
-        : positive('strategy.upgradeAfter', strategy.upgradeAfter, 60_000),
+      upgradeAfter === false ? false : positive('strategy.upgradeAfter', upgradeAfter, 60_000),
   }
 }
 
 /** Validates the options and fills in the defaults; a bad option throws `invalid-option`. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null)
-    throw invalid('createClient needs an options object')
+  const { transports, headers, lastEventId, backoff = {} } = options
   let url: URL
   try {
     url = new URL(String(options.url))
   } catch (cause) {
-    throw new LifelineError('invalid-option', `url is not a valid URL: ${String(options.url)}`, {
-      cause,
-    })
+    throw new LifelineError('invalid-option', `invalid url ${String(options.url)}`, { cause })
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw invalid(`url must be http(s), got ${url.protocol}`)
-  const { transports } = options
-  if (!Array.isArray(transports) || transports.length === 0)
-    throw invalid('transports must list at least one transport')
-  if (transports.length > 30) throw invalid('at most 30 transports')
+  ensure(/^https?:$/.test(url.protocol), 'url must be http(s)')
+  // The negotiator keeps one bit per transport in a number.
+  ensure(
+    Array.isArray(transports) && transports.length > 0 && transports.length <= 30,
+    'transports must list 1 to 30 transports',
+  )
   for (const transport of transports) {
-    if (typeof transport?.open !== 'function' || typeof transport.name !== 'string') {
-      throw invalid('every transport needs a name and an open() method')
-    }
+    ensure(
+      typeof transport?.open === 'function' && typeof transport.name === 'string',
+      'a transport needs a name and open()',
+    )
   }
-  const headers = options.headers
-  if (headers !== undefined && typeof headers !== 'function' && typeof headers !== 'object') {
-    throw invalid('headers must be an object, a Headers, entries or a function')
-  }
-  if (options.lastEventId !== undefined && typeof options.lastEventId !== 'string')
-    throw invalid('lastEventId must be a string')
-  const backoff: BackoffOptions = {
-    initial: positive('backoff.initial', options.backoff?.initial, DEFAULT_BACKOFF.initial),
-    max: positive('backoff.max', options.backoff?.max, DEFAULT_BACKOFF.max),
-    factor: options.backoff?.factor ?? DEFAULT_BACKOFF.factor,
-  }
-  if (!Number.isFinite(backoff.factor) || backoff.factor < 1)
-    throw invalid('backoff.factor must be ≥ 1')
+  ensure(
+    headers === undefined || typeof headers === 'function' || typeof headers === 'object',
+    'invalid headers',
+  )
+  ensure(
+    lastEventId === undefined || typeof lastEventId === 'string',
+    'lastEventId must be a string',
+  )
+  const factor = backoff.factor ?? DEFAULT_BACKOFF.factor
+  ensure(factor >= 1 && factor < Number.POSITIVE_INFINITY, 'backoff.factor must be ≥ 1')
   const duplicateWindow = options.duplicateWindow ?? 1024
-  if (!Number.isInteger(duplicateWindow) || duplicateWindow < 1)
-    throw invalid('duplicateWindow must be an integer ≥ 1')
+  ensure(
+    Number.isInteger(duplicateWindow) && duplicateWindow >= 1,
+    'duplicateWindow must be an integer ≥ 1',
+  )
   return {
     url,
     transports,
     strategy: resolveStrategy(options.strategy),
     headers,
     // An empty Last-Event-ID means "no resume point", as the spec's empty id does.
-    lastEventId: options.lastEventId === '' ? undefined : options.lastEventId,
+    lastEventId: lastEventId || undefined,
     connect: options.connect ?? true,
-    backoff,
+    backoff: {
+      initial: positive('backoff.initial', backoff.initial, DEFAULT_BACKOFF.initial),
+      max: positive('backoff.max', backoff.max, DEFAULT_BACKOFF.max),
+      factor,
+    },
     connectTimeout: positive('connectTimeout', options.connectTimeout, 10_000),
     heartbeatTimeout: positive('heartbeatTimeout', options.heartbeatTimeout, 45_000),
     firstByteTimeout: positive('firstByteTimeout', options.firstByteTimeout, 10_000),

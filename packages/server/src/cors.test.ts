@@ -30,7 +30,7 @@ describe('cors', () => {
     expect(preflightHeaders({ origins: ['https://a.com'] }, 'https://a.com')).toEqual({
       'access-control-allow-origin': 'https://a.com',
       'access-control-allow-methods': 'GET, OPTIONS',
-      'access-control-allow-headers': 'last-event-id, authorization, content-type',
+      'access-control-allow-headers': 'last-event-id, authorization, content-type, cache-control',
       'access-control-max-age': '86400',
       vary: 'Origin',
     })

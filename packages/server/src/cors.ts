@@ -14,7 +14,8 @@ export interface CorsOptions {
 }
 
 /** Request headers a client may send cross-origin: the resume point, auth, and a body type. */
-const ALLOWED_HEADERS = 'last-event-id, authorization, content-type'
+// sse-fetch sends cache-control: no-cache (as EventSource does), which is not CORS-safelisted.
+const ALLOWED_HEADERS = 'last-event-id, authorization, content-type, cache-control'
 
 function allows(cors: CorsOptions, origin: string): boolean {
   return typeof cors.origins === 'function' ? cors.origins(origin) : cors.origins.includes(origin)

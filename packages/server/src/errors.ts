@@ -1,8 +1,8 @@
 import { LifelineError } from '@lifeline/core'
 
-/** `publish` after `close()`: a `connection` error whose reason is `ended`. */
+/** `publish` after `close()`. */
 export function hubClosedError(): LifelineError {
-  return new LifelineError('connection', 'the hub is closed', { reason: { kind: 'ended' } })
+  return new LifelineError('closed', 'the hub is closed')
 }
 
 /** `publish` of an event whose block is larger than `maxMessageBytes`. */

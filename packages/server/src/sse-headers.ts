@@ -9,6 +9,8 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
   'x-accel-buffering': 'no',
+  // Chromium holds back an XHR response it may sniff until 512 bytes arrive; say the type is final.
+  'x-content-type-options': 'nosniff',
 }
 
 /** Headers of a request the hub turns away for now (maxClients). */

@@ -120,6 +120,7 @@ describe('resume over SSE', () => {
     expect(reader.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
     expect(reader.headers.get('cache-control')).toBe('no-cache')
     expect(reader.headers.get('x-accel-buffering')).toBe('no')
+    expect(reader.headers.get('x-content-type-options')).toBe('nosniff')
     expect(reader.headers.get('access-control-allow-origin')).toBeNull()
     reader.close()
   })

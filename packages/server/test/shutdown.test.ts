@@ -51,7 +51,7 @@ describe('shutdown', () => {
     expect((refused as UpgradeRefused).status).toBe(503)
     await expect(server.hub.publish('events', { data: 'x' })).rejects.toMatchObject({
       name: 'LifelineError',
-      code: 'connection',
+      code: 'closed',
     })
   })
 

@@ -61,7 +61,7 @@ describe.each(['node', 'fetch'] as const)('SSE over HTTP (%s handler)', (sse) =>
     expect(response.status).toBe(204)
     expect(response.headers.get('access-control-allow-origin')).toBe('http://app.test')
     expect(response.headers.get('access-control-allow-headers')).toBe(
-      'last-event-id, authorization, content-type',
+      'last-event-id, authorization, content-type, cache-control',
     )
     expect(response.headers.get('access-control-allow-credentials')).toBe('true')
     expect(response.headers.get('vary')).toBe('Origin')
