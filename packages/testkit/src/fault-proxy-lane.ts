@@ -97,6 +97,7 @@ export class Lane {
     this.#pump()
   }
 
+  /** Takes the next item read from the source, in order. */
   push(item: LaneItem): void {
     if (this.#done) return
     if (typeof item === 'string') {

@@ -187,7 +187,9 @@ describe('createFaultProxy', () => {
     expect(await client.outcome()).toBe('end')
     expect(client.text()).toBe('hi pong')
     expect(proxy.url).toBe(`http://127.0.0.1:${proxy.port}`)
+    await connection.closed
     expect(connection).toMatchObject({ id: 1, bytesUp: 4, bytesDown: 7, request: undefined })
+    expect(proxy.connections).toEqual([])
     expect(connection.upstream).toEqual({ host: '127.0.0.1', port: upstream.port })
   })
 

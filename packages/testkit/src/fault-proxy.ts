@@ -58,7 +58,7 @@ export interface ProxyRule {
 export interface ProxyStats {
   accepted: number
   refused: number
-  /** Faults applied by rules, `apply`, `applyAll`, `cutAll` and `stallAll`. */
+  /** Faults applied by rules and by `applyAll`, `cutAll` and `stallAll` (per connection). */
   faults: number
 }
 

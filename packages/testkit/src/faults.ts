@@ -60,6 +60,11 @@ export type FaultKind = Fault['kind']
 /**
  * Bounds for {@link randomFault}. Every range is inclusive; the defaults keep faults short
  * enough for a test that injects one every few hundred milliseconds.
+ *
+ * @example
+ * ```ts
+ * const options: RandomFaultOptions = { kinds: ['cut', 'stall'], cutAfterBytes: [0, 512] }
+ * ```
  */
 export interface RandomFaultOptions {
   /** Kinds to choose from (default: cut, stall, latency, throttle, buffer). */

@@ -193,6 +193,7 @@ export function parseRequestHead(text: string): SniffedRequest | undefined {
 export class ResponseHeadScanner {
   #tail = Buffer.alloc(0)
 
+  /** Feeds the next chunk of the response. */
   push(chunk: Buffer): number | undefined {
     const joined = Buffer.concat([this.#tail, chunk])
     const end = joined.indexOf(headEnd)
