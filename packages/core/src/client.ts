@@ -54,7 +54,8 @@ export interface Client extends AsyncIterable<StreamEvent> {
 interface Attempt {
   readonly index: number
   readonly transport: Transport
-  readonly probe: boolean
+  /** An upgrade probe until it is promoted; then an ordinary attempt. */
+  probe: boolean
   readonly controller: AbortController
   readonly watchdog: Watchdog
   connection: TransportConnection | undefined
@@ -277,6 +278,7 @@ export function createClient(options: ClientOptions): Client {
       case 'promote-probe':
         abandon(current)
         current = probe
+        if (current !== undefined) current.probe = false
         probe = undefined
         diagnostics.upgrades++
         return

@@ -316,6 +316,25 @@ describe('remedies', () => {
     client.close()
   })
 
+  it('remedy 3: after an upgrade, the promoted connection is an ordinary one: its drop reconnects', () => {
+    const { a, b, ids, client } = setup({ strategy: { upgradeAfter: 1_000 } })
+    a.last().accept()
+    vi.advanceTimersByTime(1_000)
+    b.last().accept().send({ id: '1' })
+    vi.advanceTimersByTime(1_000)
+    const probe = a.last()
+    probe.accept().send({ id: '2' })
+    expect(client.connection.transport).toBe('a')
+    probe.end({ kind: 'network' })
+    expect(client.connection.state).toBe('reconnecting')
+    vi.advanceTimersByTime(100)
+    expect(a.last()).not.toBe(probe)
+    expect(a.last().request.lastEventId).toBe('2')
+    a.last().accept().send({ id: '3' })
+    expect(ids()).toEqual(['1', '2', '3'])
+    client.close()
+  })
+
   it('remedy 3: a control event on the probe fails it and the fallback stays', () => {
     const { a, b, client } = setup({ strategy: { upgradeAfter: 1_000 } })
     a.last().accept()
