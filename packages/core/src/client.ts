@@ -1,11 +1,19 @@
-import mitt from 'mitt'
+import { parseCloseData, RESET_EVENT } from './control-events'
 import { createDuplicateWindow } from './duplicate-window'
 import type { TimerHandle } from './environment'
 import { LifelineError } from './errors'
+import {
+  createConnectionEmitter,
+  createEventHandlers,
+  type EventHandler,
+  type WildcardHandler,
+} from './event-handlers'
+import { createEventIterator, type IteratorFeed } from './event-iterator'
 import type { ConnectionEvents, ConnectionState, Diagnostics, StreamEvent } from './events'
 import {
   type Action,
   type ConnectionReason,
+  connectionStateOf,
   initialPolicyState,
   negotiate,
   type PolicyConfig,
@@ -15,11 +23,6 @@ import {
 import { type ClientOptions, resolveOptions } from './options'
 import type { Transport, TransportConnection, TransportEvent, TransportSink } from './transport'
 import { createWatchdog, type Watchdog } from './watchdog'
-
-/** A handler of one event type. */
-export type EventHandler = (event: StreamEvent) => void
-/** A handler of every server event (`'*'`). */
-export type WildcardHandler = (type: string, event: StreamEvent) => void
 
 /** The connection side of a client: state, resume point, decisions and counters. */
 export interface Connection {
@@ -67,7 +70,6 @@ interface Attempt {
   replayed: number
 }
 
-const RESET_EVENT = 'reset'
 const FAILING_AFTER_SUCCESS = new Set<ConnectionReason['kind']>(['timeout', 'buffered', 'stall'])
 
 /**
@@ -102,10 +104,11 @@ export function createClient(options: ClientOptions): Client {
     heartbeatTimeout: config.heartbeatTimeout,
   }
 
-  // Copy-on-write handler lists: emitting needs no copy, and a handler may unsubscribe mid-emit.
-  const handlers = new Map<string, readonly (EventHandler | WildcardHandler)[]>()
-  const connectionEmitter = mitt<ConnectionEvents>()
-  const iterators = new Set<{ push(event: StreamEvent): void; end(): void }>()
+  const connectionEmitter = createConnectionEmitter()
+  const { report } = connectionEmitter
+  const emitConnection = connectionEmitter.emit
+  const handlers = createEventHandlers(report)
+  const iterators = new Set<IteratorFeed>()
   const duplicates = createDuplicateWindow(config.duplicateWindow)
   const diagnostics: Diagnostics = {
     connects: 0,
@@ -129,74 +132,9 @@ export function createClient(options: ClientOptions): Client {
   let dispatching = false
   const unsubscribeLifecycle = lifecycle.subscribe((signal) => dispatch({ kind: signal }))
 
-  function report(error: LifelineError): void {
-    const list = connectionEmitter.all.get('error')
-    if (list && list.length > 0) {
-      for (const handler of [...list]) {
-        try {
-          ;(handler as (error: LifelineError) => void)(error)
-        } catch {
-          // An error handler that throws has nowhere left to report to.
-        }
-      }
-      return
-    }
-    const reportError = (globalThis as { reportError?: (error: unknown) => void }).reportError
-    if (error.code === 'handler' && typeof reportError === 'function') reportError(error)
-  }
-
-  function emitConnection<K extends keyof ConnectionEvents>(
-    type: K,
-    event: ConnectionEvents[K],
-  ): void {
-    const list = connectionEmitter.all.get(type)
-    if (!list) return
-    for (const handler of [...list]) {
-      try {
-        ;(handler as (event: ConnectionEvents[K]) => void)(event)
-      } catch (cause) {
-        report(new LifelineError('handler', `a '${type}' handler threw`, { cause }))
-      }
-    }
-  }
-
   function emit(event: StreamEvent): void {
-    const typed = handlers.get(event.type)
-    if (typed !== undefined) {
-      for (const handler of typed) {
-        try {
-          ;(handler as EventHandler)(event)
-        } catch (cause) {
-          report(new LifelineError('handler', `a '${event.type}' handler threw`, { cause }))
-        }
-      }
-    }
-    const wildcard = handlers.get('*')
-    if (wildcard !== undefined) {
-      for (const handler of wildcard) {
-        try {
-          ;(handler as WildcardHandler)(event.type, event)
-        } catch (cause) {
-          report(new LifelineError('handler', `a '*' handler threw`, { cause }))
-        }
-      }
-    }
+    handlers.emit(event)
     for (const iterator of iterators) iterator.push(event)
-  }
-
-  function publicState(state: PolicyState): ConnectionState {
-    switch (state.phase) {
-      case 'idle':
-        return 'idle'
-      case 'connecting':
-        return state.attempted ? 'reconnecting' : 'connecting'
-      case 'open':
-        return 'open'
-      case 'closed':
-        return 'closed'
-      default:
-        return 'reconnecting'
-    }
   }
 
   function transportName(index: number): string {
@@ -220,8 +158,8 @@ export function createClient(options: ClientOptions): Client {
     const before = policy
     const decision = negotiate(policyConfig, before, signal)
     policy = decision.state
-    const from = publicState(before)
-    const to = publicState(policy)
+    const from = connectionStateOf(before)
+    const to = connectionStateOf(policy)
     if (from !== to) emitConnection('state', { from, to, reason: decision.reason })
     if (before.transport !== policy.transport) {
       diagnostics.switches++
@@ -453,19 +391,7 @@ export function createClient(options: ClientOptions): Client {
 
   function onControlClose(message: TransportEvent): void {
     if (message.id !== undefined) moveResumePoint(message.id)
-    let reconnect = true
-    let retry: number | undefined
-    if (message.data.startsWith('{')) {
-      try {
-        const parsed = JSON.parse(message.data) as { reconnect?: unknown; retry?: unknown }
-        if (parsed.reconnect === false) reconnect = false
-        if (typeof parsed.retry === 'number' && parsed.retry >= 0 && Number.isFinite(parsed.retry))
-          retry = parsed.retry
-      } catch {
-        // Plain text that happens to start with '{': a close without instructions.
-      }
-    }
-    dispatch({ kind: 'close-event', reconnect, retry, random: random() })
+    dispatch({ kind: 'close-event', ...parseCloseData(message.data), random: random() })
   }
 
   function sinkFor(attempt: Attempt): TransportSink {
@@ -524,7 +450,7 @@ export function createClient(options: ClientOptions): Client {
 
   const connection: Connection = {
     get state() {
-      return publicState(policy)
+      return connectionStateOf(policy)
     },
     get transport() {
       return transportName(policy.transport)
@@ -532,75 +458,23 @@ export function createClient(options: ClientOptions): Client {
     get lastEventId() {
       return lastEventId
     },
-    on: (type, handler) => connectionEmitter.on(type, handler),
-    off: (type, handler) => connectionEmitter.off(type, handler),
+    on: connectionEmitter.on,
+    off: connectionEmitter.off,
     diagnostics: () => ({ ...diagnostics, failures: { ...diagnostics.failures } }),
   }
 
   const client: Client = {
-    on(type: string, handler: EventHandler | WildcardHandler) {
-      handlers.set(type, [...(handlers.get(type) ?? []), handler])
-    },
-    off(type: string, handler: EventHandler | WildcardHandler) {
-      const list = handlers.get(type)
-      if (list === undefined) return
-      const index = list.indexOf(handler)
-      if (index === -1) return
-      const next = [...list.slice(0, index), ...list.slice(index + 1)]
-      if (next.length === 0) handlers.delete(type)
-      else handlers.set(type, next)
-    },
+    on: (type: string, handler: EventHandler | WildcardHandler) => handlers.on(type, handler),
+    off: (type: string, handler: EventHandler | WildcardHandler) => handlers.off(type, handler),
     connection,
     connect: () => dispatch({ kind: 'connect' }),
     close: () => dispatch({ kind: 'close' }),
-    [Symbol.asyncIterator]: () => iterate(),
-  }
-
-  function iterate(): AsyncIterator<StreamEvent> {
-    const queue: StreamEvent[] = []
-    let head = 0
-    let ended = policy.phase === 'closed'
-    let waiting: ((result: IteratorResult<StreamEvent>) => void) | undefined
-    const finished = (): IteratorResult<StreamEvent> => ({ done: true, value: undefined })
-    const subscriber = {
-      push(event: StreamEvent) {
-        if (waiting) {
-          const resolve = waiting
-          waiting = undefined
-          resolve({ done: false, value: event })
-        } else queue.push(event)
-      },
-      end() {
-        ended = true
-        if (waiting) {
-          const resolve = waiting
-          waiting = undefined
-          resolve(finished())
-        }
-      },
-    }
-    if (!ended) iterators.add(subscriber)
-    return {
-      next() {
-        if (head < queue.length) {
-          const value = queue[head++] as StreamEvent
-          if (head === queue.length) {
-            queue.length = 0
-            head = 0
-          }
-          return Promise.resolve({ done: false, value })
-        }
-        if (ended) return Promise.resolve(finished())
-        return new Promise((resolve) => {
-          waiting = resolve
-        })
-      },
-      return() {
-        iterators.delete(subscriber)
-        subscriber.end()
-        return Promise.resolve(finished())
-      },
-    }
+    [Symbol.asyncIterator]: () =>
+      createEventIterator(
+        (feed) => iterators.add(feed),
+        (feed) => iterators.delete(feed),
+        policy.phase === 'closed',
+      ),
   }
 
   if (config.connect) dispatch({ kind: 'connect' })

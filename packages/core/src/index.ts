@@ -1,6 +1,6 @@
 export type { BackoffOptions } from './backoff'
 export { DEFAULT_BACKOFF, MAX_DELAY_MS } from './backoff'
-export type { Client, Connection, EventHandler, WildcardHandler } from './client'
+export type { Client, Connection } from './client'
 export { createClient } from './client'
 export type { Decoder, DecoderTarget } from './decoder'
 export { createDecoder } from './decoder'
@@ -14,6 +14,7 @@ export type {
 export { browserLifecycle, systemClock } from './environment'
 export type { LifelineErrorCode } from './errors'
 export { LifelineError } from './errors'
+export type { EventHandler, WildcardHandler } from './event-handlers'
 export type { ConnectionEvents, ConnectionState, Diagnostics, StreamEvent } from './events'
 export type {
   Action,
@@ -23,7 +24,7 @@ export type {
   PolicyState,
   Signal,
 } from './negotiator'
-export { initialPolicyState, negotiate } from './negotiator'
+export { connectionStateOf, initialPolicyState, negotiate } from './negotiator'
 export type { ClientOptions, HeadersOption } from './options'
 export type { Strategy, StrategyOption, StrategyPreset } from './strategy'
 export { STRATEGY_PRESETS } from './strategy'

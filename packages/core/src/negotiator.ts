@@ -1,4 +1,5 @@
 import { type BackoffOptions, backoffDelay, closeEventDelay } from './backoff'
+import type { ConnectionState } from './events'
 import type { Strategy } from './strategy'
 import type { CloseReason } from './transport'
 
@@ -135,6 +136,22 @@ export const initialPolicyState: PolicyState = {
   probing: undefined,
   offline: false,
   hidden: false,
+}
+
+/**
+ * The public connection state of a policy state: `connecting` only for the first attempt,
+ * `reconnecting` while waiting, retrying, offline or hidden.
+ */
+export function connectionStateOf(state: PolicyState): ConnectionState {
+  switch (state.phase) {
+    case 'connecting':
+      return state.attempted ? 'reconnecting' : 'connecting'
+    case 'waiting':
+    case 'suspended':
+      return 'reconnecting'
+    default:
+      return state.phase
+  }
 }
 
 // Statuses that say "not now" or "not you" rather than "not that resume point".
