@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto'
+import type { RedisLogClient } from './client'
+
+/** A Lua script run with EVALSHA, falling back to EVAL when Redis has not cached it yet. */
+export interface Script {
+  readonly source: string
+  readonly sha: string
+}
+
+function script(source: string): Script {
+  return { source, sha: createHash('sha1').update(source).digest('hex') }
+}
+
+// KEYS[1] is the stream, KEYS[2] its meta hash { epoch, last }. `last` is the newest id the
+// log issued, or 0-1 before the first append. A stream Redis lost while its meta survived
+// (or the other way round) is a history that cannot be trusted: it starts a new epoch.
+const META = `
+local function cmp(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  if #am ~= #bm then return #am < #bm and -1 or 1 end
+  if am ~= bm then return am < bm and -1 or 1 end
+  if #as ~= #bs then return #as < #bs and -1 or 1 end
+  if as ~= bs then return as < bs and -1 or 1 end
+  return 0
+end
+local function intact(epoch, last)
+  if not epoch or not last then return false end
+  return last == '0-1' or redis.call('EXISTS', KEYS[1]) == 1
+end
+local function current(candidate)
+  local meta = redis.call('HMGET', KEYS[2], 'epoch', 'last')
+  if intact(meta[1], meta[2]) then return meta[1], meta[2] end
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'epoch', candidate, 'last', '0-1')
+  return candidate, '0-1'
+end
+`
+
+/**
+ * ARGV: candidate epoch, maxLen, type, data. Reads or creates the epoch, adds the entry with
+ * its predecessor's id (`p`, which tells a trimmed resume point from a current one) and
+ * trims approximately, all in one atomic step. Returns { epoch, id }.
+ */
+export const APPEND = script(`${META}
+local epoch, prev = current(ARGV[1])
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*',
+  'e', epoch, 'p', prev, 't', ARGV[3], 'd', ARGV[4])
+redis.call('HSET', KEYS[2], 'last', id)
+return { epoch, id }
+`)
+
+/** ARGV: candidate epoch. Returns { epoch, newest id or 0-1 }, creating the epoch if needed. */
+export const NEWEST = script(`${META}
+local epoch, last = current(ARGV[1])
+return { epoch, last }
+`)
+
+/**
+ * ARGV: epoch, entry id, limit. Returns nil when the id cannot be placed (another epoch,
+ * never issued, or trimmed: older than the oldest entry's predecessor), else
+ * { entries after it (at most limit), newest id }.
+ */
+export const READ = script(`${META}
+local meta = redis.call('HMGET', KEYS[2], 'epoch', 'last')
+local epoch, last = meta[1], meta[2]
+if not intact(epoch, last) or epoch ~= ARGV[1] or cmp(ARGV[2], last) > 0 then return nil end
+local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+if first then
+  local fields = first[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'p' and cmp(ARGV[2], fields[i + 1]) < 0 then return nil end
+  end
+end
+if tonumber(ARGV[3]) < 1 or cmp(ARGV[2], last) == 0 then return { {}, last } end
+return { redis.call('XRANGE', KEYS[1], '(' .. ARGV[2], '+', 'COUNT', ARGV[3]), last }
+`)
+
+/** Returns nil on an empty or lost stream, else { epoch, oldest entry id }. */
+export const OLDEST = script(`${META}
+local meta = redis.call('HMGET', KEYS[2], 'epoch', 'last')
+if not intact(meta[1], meta[2]) then return nil end
+local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+if not first then return nil end
+return { meta[1], first[1] }
+`)
+
+/** Runs `script` on `keys` and `args`; one round trip once Redis has the script cached. */
+export async function runScript(
+  client: RedisLogClient,
+  { source, sha }: Script,
+  keys: readonly string[],
+  args: readonly string[],
+  timeout: number,
+): Promise<unknown> {
+  const options = { timeout, typeMapping: {} }
+  const tail = [String(keys.length), ...keys, ...args]
+  try {
+    return await client.sendCommand(['EVALSHA', sha, ...tail], options)
+  } catch (error) {
+    // A restarted or flushed Redis has lost its script cache; EVAL caches it again.
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
+    return client.sendCommand(['EVAL', source, ...tail], options)
+  }
+}

@@ -1,0 +1,166 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** How to get redis-server when it is missing (Debian and Ubuntu). */
+export const REDIS_INSTALL_HINT = 'sudo apt-get install -y redis-server'
+
+/**
+ * Options of {@link startRedisServer}.
+ *
+ * @example
+ * ```ts
+ * const redis = await startRedisServer({ appendonly: true })
+ * ```
+ */
+export interface RedisServerOptions {
+  /** The binary; default `redis-server` on the PATH. */
+  bin?: string
+  /** `appendonly yes` with `appendfsync always`, so a restart keeps every write. Default off. */
+  appendonly?: boolean
+  /** Ms to wait for "Ready to accept connections". Default 10,000. */
+  startTimeoutMs?: number
+}
+
+/** A redis-server child process on 127.0.0.1 with its own temp dir. */
+export interface RedisServer {
+  readonly port: number
+  /** `redis://127.0.0.1:<port>` */
+  readonly url: string
+  readonly dir: string
+  /** SIGKILLs the process (no save, like a crash) and resolves once it is gone. */
+  kill(): Promise<void>
+  /** Starts it again on the same port and dir (data survives only with `appendonly`). */
+  start(): Promise<void>
+  /** Kills it and removes its dir; idempotent. */
+  close(): Promise<void>
+}
+
+/** A port the OS says is free now: bind port 0, read it, close. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const address = server.address()
+  server.close()
+  await once(server, 'close')
+  if (address === null || typeof address === 'string') throw new Error('no TCP port')
+  return address.port
+}
+
+function launch(bin: string, args: string[], timeoutMs: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    const fail = (error: Error) => {
+      clearTimeout(timer)
+      child.kill('SIGKILL')
+      reject(error)
+    }
+    const timer = setTimeout(
+      () => fail(new Error(`redis-server did not become ready in ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    )
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      fail(
+        error.code === 'ENOENT'
+          ? new Error(`redis-server is not installed (${bin}); install it: ${REDIS_INSTALL_HINT}`)
+          : error,
+      )
+    })
+    child.on('exit', (code) => fail(new Error(`redis-server exited with ${code}:\n${output}`)))
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      if (!output.includes('Ready to accept connections')) return
+      clearTimeout(timer)
+      child.removeAllListeners('exit')
+      child.stdout?.off('data', onData)
+      resolve(child)
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+  })
+}
+
+/**
+ * Starts `redis-server` on 127.0.0.1 on a free port with a fresh temp dir, no RDB snapshots
+ * and (by default) no AOF. Fails with the install command when the binary is missing: tests
+ * that need Redis never skip.
+ *
+ * @example
+ * ```ts
+ * const redis = await startRedisServer()
+ * const client = await createClient({ url: redis.url }).connect()
+ * // ...
+ * await client.close()
+ * await redis.close()
+ * ```
+ */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const bin = options.bin ?? 'redis-server'
+  const timeoutMs = options.startTimeoutMs ?? 10_000
+  const dir = await mkdtemp(join(tmpdir(), 'lifeline-redis-'))
+  let port = 0
+  let child: ChildProcess | undefined
+  let closed = false
+  const argsFor = (at: number) => [
+    '--port',
+    String(at),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.appendonly === true ? 'yes' : 'no',
+    '--appendfsync',
+    'always',
+    '--daemonize',
+    'no',
+  ]
+
+  const start = async () => {
+    child = await launch(bin, argsFor(port), timeoutMs)
+  }
+  const kill = async () => {
+    const running = child
+    child = undefined
+    if (running === undefined || running.exitCode !== null) return
+    const exited = once(running, 'exit')
+    running.kill('SIGKILL')
+    await exited
+  }
+
+  // Another process may take the port between the probe and the bind: try a few.
+  for (let attempt = 1; child === undefined; attempt++) {
+    port = await freePort()
+    try {
+      await start()
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('Address already in use')) {
+        await rm(dir, { recursive: true, force: true })
+        throw error
+      }
+    }
+  }
+
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    dir,
+    kill,
+    start,
+    async close() {
+      if (closed) return
+      closed = true
+      await kill()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
