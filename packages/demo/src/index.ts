@@ -1,0 +1,5 @@
+export type { ControlAction, ControlState, Controls } from './controls'
+export { CONTROL_ACTIONS } from './controls'
+export type { Demo, DemoOptions } from './demo'
+export { startDemo } from './demo'
+export { DEMO_TIMINGS } from './timings'

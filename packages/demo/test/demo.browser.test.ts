@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { type BrowserHarness, launchBrowser } from '@lifeline/testkit/browser'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { type Demo, startDemo } from '../src/index'
+import type { DemoSnapshot } from '../src/page/main'
+
+const artifacts = fileURLToPath(new URL('../.artifacts/', import.meta.url))
+
+let browser: BrowserHarness
+let demo: Demo
+beforeAll(async () => {
+  browser = await launchBrowser()
+  demo = await startDemo({ port: 0 })
+})
+afterAll(async () => {
+  await browser?.close()
+  await demo?.close()
+})
+
+function snapshot(page: Page): Promise<DemoSnapshot> {
+  return page.evaluate(() =>
+    (
+      globalThis as unknown as { lifelineDemo: { snapshot(): DemoSnapshot } }
+    ).lifelineDemo.snapshot(),
+  )
+}
+
+async function waitFor(
+  page: Page,
+  what: string,
+  predicate: (s: DemoSnapshot) => boolean,
+  timeoutMs = 15_000,
+): Promise<DemoSnapshot> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const current = await snapshot(page)
+    if (predicate(current)) return current
+    if (Date.now() > deadline)
+      throw new Error(
+        `demo page: no ${what} within ${timeoutMs} ms; last ${JSON.stringify(current)}`,
+      )
+    await page.waitForTimeout(100)
+  }
+}
+
+function expectContiguous(ticks: number[]): void {
+  const first = ticks[0] ?? 0
+  expect(ticks).toEqual(ticks.map((_, i) => first + i))
+}
+
+it('falls back to WebSocket when SSE is blocked, upgrades back, and loses or repeats no tick', async () => {
+  const context = await browser.browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (error) => errors.push(error.message))
+  await page.goto(demo.url)
+  const start = await waitFor(
+    page,
+    'ticks over sse-fetch',
+    (s) => s.state === 'open' && s.ticks.length >= 3,
+  )
+  expect(start.transport).toBe('sse-fetch')
+
+  await page.getByRole('button', { name: 'Block SSE' }).click()
+  const switched = await waitFor(page, 'switch to websocket', (s) => s.transport === 'websocket')
+  const onWebSocket = await waitFor(
+    page,
+    'ticks over websocket',
+    (s) => s.state === 'open' && s.ticks.length >= switched.ticks.length + 5,
+  )
+  expect(await page.locator('#transport').textContent()).toBe('websocket')
+  mkdirSync(artifacts, { recursive: true })
+  await page.screenshot({ path: `${artifacts}demo-websocket.png`, fullPage: true })
+
+  await page.getByRole('button', { name: 'Unblock SSE' }).click()
+  // upgradeAfter is 8 s in the demo: the probe runs after that much stable service.
+  const upgraded = await waitFor(
+    page,
+    'upgrade back to sse-fetch',
+    (s) => s.transport === 'sse-fetch' && s.ticks.length >= onWebSocket.ticks.length + 3,
+    20_000,
+  )
+  expectContiguous(upgraded.ticks)
+  expect(upgraded.ok).toBe(true)
+  expect(upgraded.counters.gaps).toBe(0)
+  expect(upgraded.counters.events).toBe(upgraded.ticks.length)
+  expect(await page.locator('#contiguity').textContent()).toBe('yes')
+  expect(errors).toEqual([])
+  await context.close()
+}, 60_000)
