@@ -1,25 +1,13 @@
 import { fileURLToPath } from 'node:url'
-import { build, type Plugin } from 'esbuild'
+import { build } from 'esbuild'
+import { workspaceSources } from './workspace-sources'
 
-// Relative to the package root, so the paths hold both from `src/` (tests) and from the
-// bundle `npm start` runs in `dist/`.
-const packagesDir = fileURLToPath(new URL('../../', import.meta.url))
+// Relative to the package root: this module also runs bundled from `dist/`.
 const pageEntry = fileURLToPath(new URL('../src/page/main.ts', import.meta.url))
-
-// `@lifeline/<pkg>` resolves to the workspace sources, as in the browser tests: the page
-// runs exactly the code the tests cover, with nothing fetched from a CDN.
-const workspaceSources: Plugin = {
-  name: 'lifeline-workspace-sources',
-  setup(plugin) {
-    plugin.onResolve({ filter: /^@lifeline\/[^/]+$/ }, ({ path }) => ({
-      path: `${packagesDir}${path.slice('@lifeline/'.length)}/src/index.ts`,
-    }))
-  },
-}
 
 /**
  * Bundles the page script (`src/page/main.ts`) for the browser with esbuild, from the
- * workspace sources, into one ES module with an inline source map.
+ * workspace sources (nothing from a CDN), into one ES module with an inline source map.
  *
  * @example
  * ```ts

@@ -90,3 +90,32 @@ it('falls back to WebSocket when SSE is blocked, upgrades back, and loses or rep
   expect(errors).toEqual([])
   await context.close()
 }, 60_000)
+
+it('recovers from a cut, a stall and the close event in order, and reports the restart as a gap', async () => {
+  const context = await browser.browser.newContext()
+  const page = await context.newPage()
+  await page.goto(demo.url)
+  let seen = await waitFor(page, 'ticks', (s) => s.state === 'open' && s.ticks.length >= 2)
+  const after = async (button: string, what: string, done: (s: DemoSnapshot) => boolean) => {
+    const before = seen.ticks.length
+    await page.getByRole('button', { name: button }).click()
+    seen = await waitFor(page, what, (s) => done(s) && s.ticks.length >= before + 3)
+  }
+  const timeline = async () => (await page.locator('#timeline').textContent()) ?? ''
+
+  await after('Cut the stream', 'ticks after the cut', (s) => s.state === 'open')
+  await after('Stall it', 'a stall noticed', () => true)
+  expect(await timeline()).toContain('(stall)')
+  await after('Send close event', 'a resume after the close event', () => true)
+  expect(await timeline()).toContain('(server-close)')
+  expect(seen.ok).toBe(true)
+  expect(seen.counters.gaps).toBe(0)
+  expectContiguous(seen.ticks)
+
+  await after('Restart server (empty history)', 'a gap', (s) => s.counters.gaps === 1)
+  // Ticks published between the crash and the reconnect are lost, and the app was told.
+  expect(seen.ok).toBe(true)
+  expect(seen.counters.duplicates).toBe(0)
+  expect(new Set(seen.ticks).size).toBe(seen.ticks.length)
+  await context.close()
+}, 60_000)

@@ -1,0 +1,75 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { expect, it } from 'vitest'
+import { workspaceSources } from '../src/workspace-sources'
+
+const packageDir = fileURLToPath(new URL('../', import.meta.url))
+// Inside the package (and gitignored), so Node resolves ws and esbuild from the workspace.
+const artifacts = join(packageDir, '.artifacts')
+
+it('leaves no open handle: a process that served clients on both pipes exits on its own after close', async () => {
+  mkdirSync(artifacts, { recursive: true })
+  const outfile = join(artifacts, 'close-child.mjs')
+  await build({
+    entryPoints: [fileURLToPath(new URL('./fixtures/close-child.ts', import.meta.url))],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['ws', 'esbuild'],
+    logLevel: 'silent',
+    plugins: [workspaceSources],
+  })
+  const child = spawnSync(process.execPath, [outfile], { encoding: 'utf8', timeout: 20_000 })
+  expect(child.stderr).toBe('')
+  expect(child.stdout.trim()).toBe('closed')
+  // Exited by itself (no process.exit in the fixture), before the timeout killed it.
+  expect(child.signal).toBeNull()
+  expect(child.status).toBe(0)
+})
+
+function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = ''
+    const timer = setTimeout(
+      () => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output: ${seen}`)),
+      timeoutMs,
+    )
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString()
+      const match = pattern.exec(seen)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[0])
+      }
+    })
+  })
+}
+
+it('npm start serves the page on the printed URL and exits with 0 on SIGINT', async () => {
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    cwd: packageDir,
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  try {
+    const url = await waitForLine(child, /http:\/\/127\.0\.0\.1:\d+\//, 20_000)
+    const page = await fetch(url)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('<script type="module" src="/app.js">')
+    const script = await fetch(new URL('/app.js', url))
+    expect(script.headers.get('content-type')).toContain('text/javascript')
+    expect(await script.text()).toContain('createClient')
+    const stopped = waitForLine(child, /Lifeline demo stopped/, 10_000)
+    child.kill('SIGINT')
+    await stopped
+    expect(await exited).toBe(0)
+  } finally {
+    child.kill('SIGKILL')
+  }
+}, 40_000)
