@@ -1,0 +1,95 @@
+import { get } from 'node:http'
+import { WebSocket } from 'ws'
+import { createLatencyHistogram } from './latency-histogram'
+
+/** One subscriber process of the fan-out benchmark. */
+export interface SubscribersSpec {
+  pipe: 'sse' | 'websocket'
+  url: string
+  wsUrl: string
+  count: number
+}
+
+/** Runner → subscribers: report once `expect` events reached every connection (or time ran out). */
+export interface ReportRequest {
+  kind: 'report'
+  expect: number
+}
+
+/** Subscribers → runner. */
+export type SubscribersMessage =
+  | { kind: 'connected' }
+  | { kind: 'report'; counts: Uint32Array; delivered: number }
+
+const STAMP = '"t":'
+/** Connections opened at once: more would overflow the server's listen backlog. */
+const CONNECT_BATCH = 250
+const REPORT_WAIT_MS = 15_000
+
+/** The wall clock in ms with sub-ms precision, comparable across processes on one machine. */
+export const now = () => performance.timeOrigin + performance.now()
+
+/**
+ * Opens `count` raw subscribers (plain `http.get` or `ws`, so the load generator costs little
+ * and the figures are the server's) and records, for every event, now minus the publish
+ * time stamped in its data.
+ */
+export async function runSubscribers(spec: SubscribersSpec): Promise<void> {
+  const latency = createLatencyHistogram()
+  let delivered = 0
+
+  /** Records the stamps of the complete blocks in `text`; returns the incomplete rest. */
+  const receive = (text: string): string => {
+    const end = text.lastIndexOf('\n\n')
+    if (end === -1) return text
+    const at = now()
+    for (let i = text.indexOf(STAMP); i !== -1 && i < end; i = text.indexOf(STAMP, i + 4)) {
+      latency.record(at - Number.parseFloat(text.slice(i + 4, i + 24)))
+      delivered++
+    }
+    return text.slice(end + 2)
+  }
+
+  const openSse = () =>
+    new Promise<void>((resolve, reject) => {
+      get(spec.url, { agent: false }, (res) => {
+        res.setEncoding('utf8')
+        let tail = ''
+        res.once('data', () => resolve())
+        res.on('data', (chunk: string) => {
+          tail = receive(tail + chunk)
+        })
+      }).on('error', reject)
+    })
+
+  const openWs = () =>
+    new Promise<void>((resolve, reject) => {
+      const socket = new WebSocket(spec.wsUrl, { perMessageDeflate: false })
+      socket.on('open', () => socket.send('{"type":"hello"}'))
+      socket.once('message', () => resolve())
+      // The hub writes whole blocks per frame: nothing carries over.
+      socket.on('message', (data) => receive(data.toString()))
+      socket.on('error', reject)
+    })
+
+  for (let opened = 0; opened < spec.count; opened += CONNECT_BATCH) {
+    const batch = Math.min(CONNECT_BATCH, spec.count - opened)
+    await Promise.all(
+      Array.from({ length: batch }, () => (spec.pipe === 'sse' ? openSse() : openWs())),
+    )
+  }
+  process.send?.({ kind: 'connected' } satisfies SubscribersMessage)
+
+  process.on('message', async (request: ReportRequest) => {
+    const deadline = Date.now() + REPORT_WAIT_MS
+    while (delivered < request.expect * spec.count && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    process.send?.({
+      kind: 'report',
+      counts: latency.counts,
+      delivered,
+    } satisfies SubscribersMessage)
+    latency.reset()
+    delivered = 0
+  })
+}

@@ -1,0 +1,82 @@
+// `npm run bench`: runs every benchmark in turn, prints its table, and writes all results to
+// results/<time>.json and results/latest.{json,md}. See docs/performance.md.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { benchDecode } from './decode'
+import { benchFailover } from './failover'
+import { benchFanout } from './fanout'
+import { benchMemory } from './memory'
+import type { BenchResult } from './results'
+import { scriptBench } from './script-bench'
+import { readSettings, scaled } from './settings'
+import { renderTable } from './table'
+import { benchThroughput } from './throughput'
+
+const settings = readSettings(process.env)
+const benchmarks: [string, () => Promise<BenchResult | undefined>][] = [
+  ['decode', () => benchDecode(settings)],
+  ['sse', () => benchThroughput('sse', settings)],
+  ['websocket', () => benchThroughput('websocket', settings)],
+  ['fanout', () => benchFanout(settings)],
+  ['failover', () => benchFailover(settings)],
+  ['memory', () => benchMemory(settings)],
+  // Scripts of their own, bundled beside this one when their sources exist.
+  [
+    'server-fanout',
+    () =>
+      scriptBench(
+        'server-fanout',
+        'Server fan-out to SSE subscribers, and server memory per idle subscriber',
+        [String(scaled(1_000, settings, 20)), String(scaled(2_000, settings, 100))],
+        settings,
+      ),
+  ],
+  ['redis-log', () => scriptBench('redis-log', 'Event log on Redis Streams', [], settings)],
+]
+
+const machine = {
+  node: process.version,
+  cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  platform: `${process.platform} ${process.arch}`,
+}
+console.log(
+  `Lifeline benchmarks: ${machine.cpus}, Node ${machine.node}; scale ${settings.scale}, ${settings.runs} runs`,
+)
+
+const results: BenchResult[] = []
+const markdown: string[] = []
+const started = Date.now()
+for (const [id, bench] of benchmarks) {
+  if (settings.only !== undefined && !settings.only.includes(id)) continue
+  const start = Date.now()
+  console.log(`\n(running ${id})`)
+  const result = await bench()
+  if (result === undefined) continue
+  results.push(result)
+  const section = [
+    `## ${result.title}`,
+    '',
+    renderTable(result),
+    '',
+    ...result.notes.map((note) => `- ${note}`),
+  ]
+  markdown.push(section.join('\n'))
+  console.log(`${section.join('\n')}\n(${((Date.now() - start) / 1000).toFixed(0)} s)`)
+}
+
+const dir = fileURLToPath(new URL('../results/', import.meta.url))
+mkdirSync(dir, { recursive: true })
+const report = {
+  date: new Date(started).toISOString(),
+  seconds: Math.round((Date.now() - started) / 1000),
+  machine,
+  settings,
+  results,
+}
+const json = JSON.stringify(report, null, 2)
+writeFileSync(`${dir}${report.date.replaceAll(':', '-')}.json`, json)
+writeFileSync(`${dir}latest.json`, json)
+writeFileSync(`${dir}latest.md`, `${markdown.join('\n\n')}\n`)
+console.log(`\nDone in ${report.seconds} s; results in ${dir}`)

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import { type BundleSize, measureBundle } from '../src/bundle-size'
+
+/** KB here is 1,024 bytes, of the minified bundle compressed with gzip level 9. */
+const KB = 1024
+
+const entries = {
+  core: `export { createClient } from '@lifeline/core'`,
+  'core + sse-fetch': `export { createClient } from '@lifeline/core'
+export { sseFetch } from '@lifeline/sse-fetch'`,
+  'core + all three adapters': `export { createClient } from '@lifeline/core'
+export { sseFetch } from '@lifeline/sse-fetch'
+export { sseXhr } from '@lifeline/sse-xhr'
+export { websocket } from '@lifeline/websocket'`,
+}
+
+/** Budgets from the benchmarks issue: what a browser app ships for each set of imports. */
+const budgets: [keyof typeof entries, number][] = [
+  ['core', 3.5],
+  ['core + sse-fetch', 4.5],
+  ['core + all three adapters', 6.5],
+]
+
+const sizes = new Map<string, BundleSize>()
+for (const [name, source] of Object.entries(entries)) sizes.set(name, await measureBundle(source))
+const websocketOnly = await measureBundle(`export { websocket } from '@lifeline/websocket'`)
+
+const kb = (bytes: number) => (bytes / KB).toFixed(2)
+const top = (size: BundleSize) =>
+  size.modules
+    .slice(0, 5)
+    .map((module) => `${module.path} ${module.bytes} B`)
+    .join(', ')
+
+describe('bundle budgets (browser, minified + gzip -9, dependencies included)', () => {
+  for (const [name, budget] of budgets) {
+    const size = sizes.get(name)!
+    // The measured size is in the name and the largest modules print, so a miss says where to cut.
+    it(`${name} ≤ ${budget} KB (measured ${kb(size.gzipped)} KB)`, () => {
+      console.log(`${name}: ${size.minified} B minified; largest: ${top(size)}`)
+      expect(size.gzipped / KB).toBeLessThanOrEqual(budget)
+    })
+  }
+
+  it('keeps ws out of a browser bundle of the websocket adapter', () => {
+    const inputs = websocketOnly.modules.map((module) => module.path)
+    expect(inputs.some((path) => path.includes('packages/websocket/src/'))).toBe(true)
+    expect(inputs.filter((path) => path.includes('node_modules/ws/'))).toEqual([])
+    // ws's own code would bring its frame parser and Node's stream and zlib with it.
+    expect(websocketOnly.code).not.toMatch(/perMessageDeflate|Sec-WebSocket-Key|node:stream/)
+  })
+})
