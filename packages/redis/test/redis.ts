@@ -27,3 +27,15 @@ export async function eventually(what: string, check: () => boolean | Promise<bo
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
+
+/** Resolves once `client` is connected and ready again (after a Redis restart). */
+export function ready(client: Client): Promise<void> {
+  if (client.isReady) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('client not ready again in time')), BOUND_MS)
+    client.once('ready', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}
