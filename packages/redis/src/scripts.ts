@@ -1,14 +1,24 @@
-import { createHash } from 'node:crypto'
 import type { RedisLogClient } from './client'
 
 /** A Lua script run with EVALSHA, falling back to EVAL when Redis has not cached it yet. */
 export interface Script {
   readonly source: string
-  readonly sha: string
+  /** The SHA-1 Redis knows the script by, hex; computed on first use with Web Crypto. */
+  sha?: string
 }
 
 function script(source: string): Script {
-  return { source, sha: createHash('sha1').update(source).digest('hex') }
+  return { source }
+}
+
+async function shaOf(script: Script): Promise<string> {
+  if (script.sha === undefined) {
+    const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(script.source))
+    script.sha = Array.from(new Uint8Array(digest), (byte) =>
+      byte.toString(16).padStart(2, '0'),
+    ).join('')
+  }
+  return script.sha
 }
 
 // KEYS[1] is the stream, KEYS[2] its meta hash { epoch, last }. `last` is the newest id the
@@ -88,18 +98,19 @@ return { meta[1], first[1] }
 /** Runs `script` on `keys` and `args`; one round trip once Redis has the script cached. */
 export async function runScript(
   client: RedisLogClient,
-  { source, sha }: Script,
+  script: Script,
   keys: readonly string[],
   args: readonly string[],
   timeout: number,
 ): Promise<unknown> {
   const options = { timeout, typeMapping: {} }
   const tail = [String(keys.length), ...keys, ...args]
+  const sha = script.sha ?? (await shaOf(script))
   try {
     return await client.sendCommand(['EVALSHA', sha, ...tail], options)
   } catch (error) {
     // A restarted or flushed Redis has lost its script cache; EVAL caches it again.
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
-    return client.sendCommand(['EVAL', source, ...tail], options)
+    return client.sendCommand(['EVAL', script.source, ...tail], options)
   }
 }
