@@ -1,4 +1,9 @@
-import { describeFault, type FaultProxy, type ProxyRule } from '@lifeline/testkit/fault-proxy'
+import {
+  describeFault,
+  type Fault,
+  type FaultProxy,
+  type ProxyRule,
+} from '@lifeline/testkit/fault-proxy'
 import { createPrng } from '@lifeline/testkit/prng'
 
 /**
@@ -22,6 +27,11 @@ export interface ChaosOptions {
    * and the WebSocket pipe gets its share of faults. Default 0.
    */
   blockSse?: number
+}
+
+/** Whether `fault` holds every byte from now on, until the connection goes. */
+function holds(fault: Fault): boolean {
+  return fault.kind === 'stall' || (fault.kind === 'buffer' && fault.untilBytes === undefined)
 }
 
 /** A running fault schedule. */
@@ -86,7 +96,9 @@ export function startChaos(options: ChaosOptions): Chaos {
       note(`SSE route blocked (502) for ${ms} ms`)
     } else {
       const fault = proxy.randomFault()
-      const open = proxy.connections.filter((connection) => connection.open)
+      // A hold sticks until the client gives the connection up: lifting it with the next
+      // fault would spare the watchdog the work this run is meant to prove.
+      const open = proxy.connections.filter((c) => c.open && !holds(c.fault))
       if (open.length > 0) {
         for (const connection of open) connection.apply(fault)
         injected++
