@@ -1,0 +1,69 @@
+// What a documentation block may use without importing or declaring it. Blocks show one
+// idea each; these stand for the app around them. Everything else a block uses it must
+// import, or declare in a hidden `<!-- ts … -->` comment right above its fence
+// (see docs/README.md, "Code in these pages").
+
+/** A client, as `createClient` returns it. */
+declare const client: import('@lifeline/core').Client
+/** A hub, as `createHub` returns it. */
+declare const hub: import('@lifeline/server').Hub
+/** The app's Node HTTP server. */
+declare const server: import('node:http').Server
+/** The stream's URL and the transports, for blocks about other options. */
+declare const url: string
+declare const transports: import('@lifeline/core').Transport[]
+/** The app's own functions. */
+declare function getToken(): Promise<string>
+declare function refreshToken(): Promise<string>
+declare function render(value: unknown): void
+declare function refetchEverything(): void
+declare function log(...values: unknown[]): void
+declare function streamFor(req: import('node:http').IncomingMessage): string
+
+/** Deno's server, as `Deno.serve` declares it (the runtime is not installed here). */
+declare const Deno: {
+  serve(handler: (request: Request) => Response | Promise<Response>): unknown
+}
+
+// Minimal shapes of frameworks the docs show but the repository does not install; each
+// declares only what the docs use, with the real signatures' types.
+declare module 'express' {
+  import type { IncomingMessage, ServerResponse } from 'node:http'
+
+  interface Request extends IncomingMessage {
+    query: Record<string, unknown>
+  }
+  interface Application {
+    get(path: string, handler: (req: Request, res: ServerResponse) => void): Application
+    listen(port: number): import('node:http').Server
+  }
+  export default function express(): Application
+}
+
+declare module 'fastify' {
+  import type { IncomingMessage, ServerResponse } from 'node:http'
+
+  interface FastifyRequest {
+    raw: IncomingMessage
+  }
+  interface FastifyReply {
+    raw: ServerResponse
+    hijack(): FastifyReply
+  }
+  interface FastifyInstance {
+    get(path: string, handler: (request: FastifyRequest, reply: FastifyReply) => void): void
+  }
+  export default function Fastify(): FastifyInstance
+}
+
+declare module 'react' {
+  export function useEffect(effect: () => undefined | (() => void), deps?: readonly unknown[]): void
+  export function useState<S>(initial: S | (() => S)): [S, (next: S | ((previous: S) => S)) => void]
+  export function useRef<T>(initial: T): { current: T }
+}
+
+declare module 'react-native' {
+  export const AppState: {
+    addEventListener(type: 'change', listener: (state: string) => void): { remove(): void }
+  }
+}

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { allBlocks, checkBlocks, docFiles, extractBlocks, repoRoot } from './docs-check'
+
+describe('docs checker', () => {
+  it('reads ts blocks with their hidden preamble and info, and nothing inside other fences', () => {
+    const markdown = [
+      '# Page',
+      '<!-- ts',
+      'declare const x: number',
+      '-->',
+      '```ts',
+      'x.toFixed()',
+      '```',
+      '````md',
+      '```ts',
+      'not a block',
+      '```',
+      '````',
+      '```ts nocheck',
+      'fragment(',
+      '```',
+    ].join('\n')
+    expect(extractBlocks('page.md', markdown)).toEqual([
+      {
+        file: 'page.md',
+        line: 6,
+        info: '',
+        code: 'x.toFixed()',
+        preamble: '\ndeclare const x: number\n',
+      },
+      { file: 'page.md', line: 14, info: 'nocheck', code: 'fragment(', preamble: '' },
+    ])
+  })
+
+  it('reports a type error at its line in the Markdown file', () => {
+    const blocks = extractBlocks(
+      'page.md',
+      [
+        '```ts',
+        "import { createClient } from '@lifeline/core'",
+        '',
+        'createClient({ url: 1 })',
+        '```',
+      ].join('\n'),
+    )
+    const problems = checkBlocks(blocks)
+    expect(problems.map(({ file, line }) => ({ file, line }))).toEqual([
+      { file: 'page.md', line: 4 },
+    ])
+  })
+})
+
+describe('docs', () => {
+  const blocks = allBlocks()
+
+  it('finds every ```ts fence of every page', () => {
+    for (const file of docFiles()) {
+      const fences = readFileSync(join(repoRoot, file), 'utf8').match(/^```(ts|typescript|tsx)\b/gm)
+      expect(blocks.filter((b) => b.file === file)).toHaveLength(fences?.length ?? 0)
+    }
+  })
+
+  it('every ts block of README.md and docs/*.md type-checks against the workspace sources', () => {
+    const problems = checkBlocks(blocks).map((p) => `${p.file}:${p.line}: ${p.message}`)
+    expect(problems).toEqual([])
+  }, 60_000)
+})
