@@ -1,0 +1,116 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build, type Plugin } from 'esbuild'
+
+/** What the parent tells the child: publish `total` events at a steady rate. */
+export interface ParentMessage {
+  total: number
+  perSecond: number
+}
+
+/** What the child reports. */
+export type ChildMessage =
+  | { kind: 'listening'; port: number }
+  | { kind: 'id'; seq: number; id: string }
+  | { kind: 'done' }
+
+/** A hub server running in a child process, which a test can kill. */
+export interface HubProcess {
+  readonly port: number
+  /** Ids of the events the child reported as published, in order. */
+  readonly ids: string[]
+  /** Publishes `1..total` at `perSecond`; resolves when the child reports it done. */
+  publish(total: number, perSecond: number): Promise<void>
+  /** `SIGKILL`: no close event, no FIN from the hub, no flush. Resolves once it exited. */
+  kill(): Promise<void>
+}
+
+const packagesDir = fileURLToPath(new URL('../../', import.meta.url))
+
+// `@lifeline/<pkg>` to its sources and `@lifeline/testkit/<file>` to its file, as vitest
+// and the browser harness resolve them, so the child runs the code under test, not a build.
+const workspaceSources: Plugin = {
+  name: 'lifeline-workspace-sources',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^@lifeline\/[^/]+(\/.+)?$/ }, ({ path }) => {
+      const [, name, file] = /^@lifeline\/([^/]+)(?:\/(.+))?$/.exec(path) ?? []
+      if (name === 'testkit' && file !== undefined)
+        return { path: `${packagesDir}testkit/src/${file}.ts` }
+      return { path: `${packagesDir}${name}/src/index.ts` }
+    })
+  },
+}
+
+let bundled: Promise<string> | undefined
+
+/** Bundles the child's entry once per test process (CommonJS: `ws` requires Node builtins). */
+function childScript(): Promise<string> {
+  bundled ??= (async () => {
+    const outfile = join(mkdtempSync(join(tmpdir(), 'lifeline-hub-')), 'hub-process.cjs')
+    await build({
+      entryPoints: [fileURLToPath(new URL('./hub-process-main.ts', import.meta.url))],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile,
+      logLevel: 'silent',
+      // Optional native speed-ups of ws, absent here; ws falls back when require fails.
+      external: ['bufferutil', 'utf-8-validate'],
+      plugins: [workspaceSources],
+    })
+    return outfile
+  })()
+  return bundled
+}
+
+/**
+ * Starts a hub server (in-memory log, SSE and WebSocket on `/events`) in a child process.
+ *
+ * @example
+ * ```ts
+ * const server = await startHubProcess()
+ * await server.publish(100, 1_000)
+ * await server.kill()
+ * ```
+ */
+export async function startHubProcess(): Promise<HubProcess> {
+  const child: ChildProcess = fork(await childScript(), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const ids: string[] = []
+  let finished: (() => void) | undefined
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error('the hub process did not listen within 10 s')),
+      10_000,
+    )
+    child.on('message', (message: ChildMessage) => {
+      if (message.kind === 'listening') {
+        clearTimeout(timer)
+        resolve(message.port)
+      } else if (message.kind === 'id') ids.push(message.id)
+      else finished?.()
+    })
+    child.once('exit', (code) => reject(new Error(`the hub process exited with ${code}`)))
+  })
+  return {
+    port,
+    ids,
+    publish(total, perSecond) {
+      const done = new Promise<void>((resolve) => {
+        finished = resolve
+      })
+      child.send({ total, perSecond } satisfies ParentMessage)
+      return Promise.race([done, exited])
+    },
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      return exited
+    },
+  }
+}
