@@ -165,3 +165,56 @@ export function allBlocks(): CodeBlock[] {
     extractBlocks(file, readFileSync(join(repoRoot, file), 'utf8')),
   )
 }
+
+/** The published packages (not `private`) that have a `src/index.ts`, by name. */
+export function publishedPackages(): { name: string; index: string }[] {
+  const dir = join(repoRoot, 'packages')
+  return readdirSync(dir)
+    .sort()
+    .flatMap((folder) => {
+      const index = join(dir, folder, 'src', 'index.ts')
+      let json: { name: string; private?: boolean }
+      try {
+        json = JSON.parse(readFileSync(join(dir, folder, 'package.json'), 'utf8'))
+        readFileSync(index)
+      } catch {
+        return []
+      }
+      return json.private === true ? [] : [{ name: json.name, index }]
+    })
+}
+
+/** The names each published package exports from its `src/index.ts`, values and types. */
+export function publicExports(): Map<string, string[]> {
+  const packages = publishedPackages()
+  const program = ts.createProgram(
+    packages.map((p) => p.index),
+    compilerOptions,
+  )
+  const checker = program.getTypeChecker()
+  const exports = new Map<string, string[]>()
+  for (const { name, index } of packages) {
+    const source = program.getSourceFile(index)
+    const module = source === undefined ? undefined : checker.getSymbolAtLocation(source)
+    const names = module === undefined ? [] : checker.getExportsOfModule(module).map((s) => s.name)
+    exports.set(name, names.sort())
+  }
+  return exports
+}
+
+/** The `### \`name\`` entries of api.md under each `## \`@lifeline/pkg\`` heading. */
+export function apiEntries(markdown: string): Map<string, string[]> {
+  const entries = new Map<string, string[]>()
+  let current: string[] | undefined
+  for (const line of markdown.split('\n')) {
+    const pkg = /^## `(@lifeline\/[\w-]+)`/.exec(line)
+    if (pkg?.[1] !== undefined) {
+      current = []
+      entries.set(pkg[1], current)
+    }
+    const entry = /^### `([\w$]+)`/.exec(line)
+    if (entry?.[1] !== undefined) current?.push(entry[1])
+  }
+  for (const names of entries.values()) names.sort()
+  return entries
+}

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { allBlocks, checkBlocks, docFiles, extractBlocks, repoRoot } from './docs-check'
+import {
+  allBlocks,
+  apiEntries,
+  checkBlocks,
+  docFiles,
+  extractBlocks,
+  publicExports,
+  repoRoot,
+} from './docs-check'
 
 describe('docs checker', () => {
   it('reads ts blocks with their hidden preamble and info, and nothing inside other fences', () => {
@@ -57,7 +65,9 @@ describe('docs', () => {
 
   it('finds every ```ts fence of every page', () => {
     for (const file of docFiles()) {
-      const fences = readFileSync(join(repoRoot, file), 'utf8').match(/^```(ts|typescript|tsx)\b/gm)
+      // Examples of Markdown (in ````md fences) show fences that are not blocks.
+      const text = readFileSync(join(repoRoot, file), 'utf8').replace(/^````[\s\S]*?^````$/gm, '')
+      const fences = text.match(/^```(ts|typescript|tsx)\b/gm)
       expect(blocks.filter((b) => b.file === file)).toHaveLength(fences?.length ?? 0)
     }
   })
@@ -65,5 +75,12 @@ describe('docs', () => {
   it('every ts block of README.md and docs/*.md type-checks against the workspace sources', () => {
     const problems = checkBlocks(blocks).map((p) => `${p.file}:${p.line}: ${p.message}`)
     expect(problems).toEqual([])
+  }, 60_000)
+
+  it('docs/api.md has one entry for every public export of every published package, and no other', () => {
+    const documented = apiEntries(readFileSync(join(repoRoot, 'docs/api.md'), 'utf8'))
+    const exported = publicExports()
+    expect(exported.size).toBeGreaterThanOrEqual(5)
+    expect(Object.fromEntries(documented)).toEqual(Object.fromEntries(exported))
   }, 60_000)
 })
