@@ -105,7 +105,7 @@ describe('three instances on one Redis', () => {
 
     await redis.kill()
     await expect(c.hub.publish('events', { data: 'lost' })).rejects.toMatchObject({
-      code: 'connection',
+      code: 'unavailable',
     })
     // A client arriving during the outage is answered and let go, not left hanging.
     const during = await openRawSse(`http://127.0.0.1:${c.port}/events`)

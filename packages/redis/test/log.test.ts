@@ -347,7 +347,7 @@ describe('redisLog: subscribe', () => {
     await log.close()
     await expect.poll(connections).toBe(before)
     expect(() => log.subscribe(stream, () => {})).toThrow(LifelineError)
-    await expect(log.append(stream, { data: 'x' })).rejects.toMatchObject({ code: 'connection' })
+    await expect(log.append(stream, { data: 'x' })).rejects.toMatchObject({ code: 'closed' })
   })
 
   it('rejects options that cannot work', () => {

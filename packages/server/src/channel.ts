@@ -59,19 +59,28 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     subscriber.goLive()
   }
 
-  const startFresh = async (subscriber: Subscriber) => {
+  const startFresh = async (subscriber: Subscriber, begin: () => void, reset: boolean) => {
     const head = await log.newest(stream)
     if (subscriber.state !== 'starting') return
+    begin()
+    // History is gone: say so, then carry on as a fresh connection.
+    if (reset) subscriber.send(RESET)
     subscriber.send(positionBlock(head))
     goLive(subscriber, head)
   }
 
-  const replay = async (subscriber: Subscriber, resumePoint: string): Promise<boolean> => {
+  const replay = async (
+    subscriber: Subscriber,
+    resumePoint: string,
+    begin: () => void,
+  ): Promise<boolean> => {
     // Malformed or over 64 bytes: no log could have issued it.
     if (!isEventId(resumePoint)) return false
     // One more than the cap tells "too many" apart from "exactly the cap".
     const result = await log.readAfter(stream, resumePoint, context.maxReplay + 1)
     if (result.kind === 'unknown' || result.entries.length > context.maxReplay) return false
+    if (subscriber.state !== 'starting') return true
+    begin()
     for (const entry of result.entries) {
       if (subscriber.state !== 'starting') return true
       subscriber.send(context.bytesOf(entry))
@@ -91,14 +100,20 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     async join(subscriber, resumePoint) {
       if (unsubscribe === undefined) unsubscribe = log.subscribe(stream, onEntry)
       subscribers.add(subscriber)
-      subscriber.send(retryBlock(context.retry))
+      // The first byte waits for the first log read: when the log fails, nothing was sent
+      // and the pipe can still refuse the connection, so the client fails over or backs off.
+      let begun = false
+      const begin = () => {
+        if (begun) return
+        begun = true
+        subscriber.send(retryBlock(context.retry))
+      }
       // [spec] an empty Last-Event-ID is no resume point: the client starts fresh.
-      if (resumePoint === undefined || resumePoint === '') return startFresh(subscriber)
-      if (await replay(subscriber, resumePoint)) return
+      if (resumePoint === undefined || resumePoint === '')
+        return startFresh(subscriber, begin, false)
+      if (await replay(subscriber, resumePoint, begin)) return
       if (subscriber.state !== 'starting') return
-      // History is gone: say so, then carry on as a fresh connection.
-      subscriber.send(RESET)
-      await startFresh(subscriber)
+      await startFresh(subscriber, begin, true)
     },
     leave(subscriber) {
       if (!subscribers.delete(subscriber) || subscribers.size > 0) return

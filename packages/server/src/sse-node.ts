@@ -37,15 +37,20 @@ export function serveNode(
     return
   }
   const url = new URL(req.url ?? '/', 'http://localhost')
-  res.writeHead(200, headers)
   // Small writes go out at once; Nagle would hold a lone event back for an ACK.
   req.socket.setNoDelay(true)
+  // The status is committed with the first write, after the first log read: a log that
+  // fails before it gets a 503, which the client counts as a failure and backs off from.
   const outlet: Outlet = {
     write: (chunk, written) => {
+      if (!res.headersSent) res.writeHead(200, headers)
       res.write(chunk, () => written())
     },
     end: () => res.end(),
-    destroy: () => res.destroy(),
+    destroy: () => {
+      if (res.headersSent) res.destroy()
+      else res.writeHead(503, busyHeaders(options.retry)).end()
+    },
   }
   const subscriber = core.connect(stream, 'sse', outlet, resumePointOf(header, url))
   res.on('close', () => subscriber.gone())

@@ -83,15 +83,22 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
     awaitingHello.add(ws)
     const timer = setTimeout(() => ws.close(1008, 'hello timeout'), options.helloTimeout)
 
+    // Acceptance waits for the first write, which waits for the first log read: a log that
+    // fails before it gets close code 1013 (try again later) instead of an accepted stream.
+    let accepted = false
     const outlet: Outlet = {
       write(chunk, written) {
+        // Text frames only: ws makes a Uint8Array a binary frame unless told otherwise.
+        if (!accepted) ws.send(OK, TEXT)
+        accepted = true
         ws.send(chunk, TEXT, () => written())
       },
       end() {
         ws.close(core.farewell?.code ?? 1000)
       },
       destroy() {
-        ws.terminate()
+        if (accepted) ws.terminate()
+        else ws.close(1013, 'event log unavailable')
       },
       // Protocol pings find dead peers; the comment heartbeat is for the browser, which
       // never sees protocol pings.
@@ -120,10 +127,9 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
         ws.close(1002, 'expected a hello frame')
         return
       }
-      // Text frames only: ws makes a Uint8Array a binary frame unless told otherwise.
-      ws.send(OK, TEXT)
       const { farewell } = core
       if (farewell !== undefined) {
+        ws.send(OK, TEXT)
         ws.send(farewellBody(options.retry, farewell.chunk), TEXT)
         ws.close(farewell.code)
         return
