@@ -40,6 +40,7 @@ export function pageHtml(config: PageConfig): string {
   ol { list-style: none; padding: 0; margin: 0; font: 12px/1.5 ui-monospace, monospace; max-height: 28rem; overflow: auto }
   li { border-bottom: 1px solid #eee; white-space: nowrap; overflow: hidden; text-overflow: ellipsis }
   li.gap { background: #fee } li.transport { background: #eef } li.resumed { background: #efe }
+  li.fault { font-weight: 600 }
   small { color: #666 }
 </style>
 <h1>Lifeline demo</h1>

@@ -119,3 +119,20 @@ it('recovers from a cut, a stall and the close event in order, and reports the r
   expect(new Set(seen.ticks).size).toBe(seen.ticks.length)
   await context.close()
 }, 60_000)
+
+it('a new strategy reconnects with a new client that resumes where the old one stopped', async () => {
+  const context = await browser.browser.newContext()
+  const page = await context.newPage()
+  await page.goto(demo.url)
+  const before = await waitFor(page, 'ticks', (s) => s.state === 'open' && s.ticks.length >= 2)
+  await page.locator('#strategy').selectOption('none')
+  const after = await waitFor(
+    page,
+    'ticks on the new client',
+    (s) => s.state === 'open' && s.ticks.length >= before.ticks.length + 3,
+  )
+  expect(await page.locator('#timeline').textContent()).toContain('strategy → none')
+  expectContiguous(after.ticks)
+  expect(after.ok).toBe(true)
+  await context.close()
+})

@@ -105,7 +105,7 @@ function connect(preset: StrategyPreset, lastEventId: string | undefined): Clien
 
 async function control(button: HTMLButtonElement): Promise<void> {
   const action = button.dataset.action ?? ''
-  prepend('timeline', `fault: ${button.textContent}`, 'gap')
+  prepend('timeline', `fault: ${button.textContent}`, 'fault')
   const response = await fetch(`/control/${action}`, { method: 'POST' })
   const state = (await response.json()) as ControlState
   const block = byId<HTMLButtonElement>('block-sse')
