@@ -19,7 +19,7 @@ export interface ReportRequest {
 /** Subscribers → runner. */
 export type SubscribersMessage =
   | { kind: 'connected' }
-  | { kind: 'report'; counts: Uint32Array; delivered: number }
+  | { kind: 'report'; counts: Uint32Array; delivered: number; cpuSeconds: number }
 
 const STAMP = '"t":'
 /** Connections opened at once: more would overflow the server's listen backlog. */
@@ -79,17 +79,21 @@ export async function runSubscribers(spec: SubscribersSpec): Promise<void> {
     )
   }
   process.send?.({ kind: 'connected' } satisfies SubscribersMessage)
+  let cpu = process.cpuUsage()
 
   process.on('message', async (request: ReportRequest) => {
     const deadline = Date.now() + REPORT_WAIT_MS
     while (delivered < request.expect * spec.count && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 10))
+    const used = process.cpuUsage(cpu)
     process.send?.({
       kind: 'report',
       counts: latency.counts,
       delivered,
+      cpuSeconds: (used.user + used.system) / 1e6,
     } satisfies SubscribersMessage)
     latency.reset()
     delivered = 0
+    cpu = process.cpuUsage()
   })
 }

@@ -14,6 +14,10 @@ export interface ChildHandle {
 /** Where the bundled child script sits: next to the bundled runner in `.out/`. */
 const script = fileURLToPath(new URL('./child.mjs', import.meta.url))
 
+/** `LIFELINE_BENCH_CPU_PROF=<dir>`: every child writes a V8 CPU profile there. */
+const profileDir = process.env.LIFELINE_BENCH_CPU_PROF
+const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
+
 /**
  * Forks `.out/child.mjs` with a task and its spec. Messages use the advanced serialisation,
  * so typed arrays (latency histograms) cross as they are.
@@ -27,7 +31,7 @@ const script = fileURLToPath(new URL('./child.mjs', import.meta.url))
  */
 export function forkChild(task: string, spec: unknown, execArgv: string[] = []): ChildHandle {
   const child = fork(script, [task, JSON.stringify(spec)], {
-    execArgv,
+    execArgv: [...execArgv, ...profiling],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

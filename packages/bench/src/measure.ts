@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+
 /** What a client process spent on one measured run. */
 export interface ClientCost {
   /** Wall-clock seconds from the start of the run to its last event. */
@@ -6,6 +8,22 @@ export interface ClientCost {
   cpuSeconds: number
   /** The highest resident set size this process reached, start-up included. */
   peakRssBytes: number
+}
+
+/**
+ * The peak RSS of this process. Linux keeps `ru_maxrss` (what `resourceUsage().maxRSS`
+ * reads) across fork and exec, so a child would report its parent's peak; `VmHWM` in
+ * /proc/self/status belongs to this process's own memory map.
+ */
+function peakRss(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))
+    if (match !== null) return Number(match[1]) * 1024
+  } catch {
+    // Not Linux: maxRSS is the best there is.
+  }
+  // maxRSS is in KiB.
+  return process.resourceUsage().maxRSS * 1024
 }
 
 /**
@@ -27,8 +45,7 @@ export function startMeasure(): { stop(): ClientCost } {
       return {
         seconds: (performance.now() - start) / 1000,
         cpuSeconds: (used.user + used.system) / 1e6,
-        // maxRSS is in KiB.
-        peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        peakRssBytes: peakRss(),
       }
     },
   }

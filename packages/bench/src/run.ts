@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark in turn, prints its table, and writes all results to
 // results/<time>.json and results/latest.{json,md}. See docs/performance.md.
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { benchDecode } from './decode'
 import { benchFailover } from './failover'
@@ -32,7 +32,16 @@ const benchmarks: [string, () => Promise<BenchResult | undefined>][] = [
         settings,
       ),
   ],
-  ['redis-log', () => scriptBench('redis-log', 'Event log on Redis Streams', [], settings)],
+  [
+    'redis-log',
+    () =>
+      scriptBench(
+        'redis-log',
+        'Event log on Redis Streams',
+        [String(scaled(20_000, settings, 1_000))],
+        settings,
+      ),
+  ],
 ]
 
 const machine = {
@@ -46,14 +55,27 @@ console.log(
 )
 
 const results: BenchResult[] = []
+const failures: { id: string; error: string }[] = []
 const markdown: string[] = []
 const started = Date.now()
 for (const [id, bench] of benchmarks) {
   if (settings.only !== undefined && !settings.only.includes(id)) continue
   const start = Date.now()
   console.log(`\n(running ${id})`)
-  const result = await bench()
+  const load = loadavg()[0]!
+  let result: BenchResult | undefined
+  try {
+    result = await bench()
+  } catch (error) {
+    // One broken benchmark (a missing redis-server, say) must not lose the others' results.
+    console.error(`${id} failed:`, error)
+    failures.push({ id, error: String(error) })
+    continue
+  }
   if (result === undefined) continue
+  // The machine is shared: the load average says how much the figures can be trusted.
+  const loadNote = `Load average (1 min) at start and end: ${load.toFixed(2)}, ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores.`
+  result.notes.push(loadNote)
   results.push(result)
   const section = [
     `## ${result.title}`,
@@ -74,9 +96,14 @@ const report = {
   machine,
   settings,
   results,
+  failures,
 }
 const json = JSON.stringify(report, null, 2)
 writeFileSync(`${dir}${report.date.replaceAll(':', '-')}.json`, json)
 writeFileSync(`${dir}latest.json`, json)
 writeFileSync(`${dir}latest.md`, `${markdown.join('\n\n')}\n`)
 console.log(`\nDone in ${report.seconds} s; results in ${dir}`)
+if (failures.length > 0) {
+  console.error(`Failed: ${failures.map((failure) => failure.id).join(', ')}`)
+  process.exitCode = 1
+}
