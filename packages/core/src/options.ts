@@ -21,7 +21,10 @@ export type HeadersOption = HeadersInit | (() => HeadersInit | Promise<HeadersIn
  * ```
  */
 export interface ClientOptions {
-  /** The stream's `http(s)` URL; the websocket adapter derives `ws(s)` from it. */
+  /**
+   * The stream's `http(s)` URL; in a page it may be relative to the page. The websocket
+   * adapter derives `ws(s)` from it.
+   */
   url: string | URL
   /** The transports, in order of preference. */
   transports: readonly Transport[]
@@ -117,7 +120,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   const { transports, headers, lastEventId, backoff = {} } = options
   let url: URL
   try {
-    url = new URL(String(options.url))
+    // In a page a relative URL ('/events') resolves against the page, as EventSource does.
+    const base = (globalThis as { location?: { href?: string } }).location?.href
+    url = new URL(String(options.url), base)
   } catch (cause) {
     throw new LifelineError('invalid-option', `invalid url ${String(options.url)}`, { cause })
   }

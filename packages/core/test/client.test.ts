@@ -461,6 +461,18 @@ describe('lifecycle', () => {
 })
 
 describe('options', () => {
+  it('resolves a relative url against the page, as EventSource does', () => {
+    vi.stubGlobal('location', { href: 'https://app.example.com/dashboard/' })
+    try {
+      const transport = scriptedTransport()
+      const client = createClient({ url: '/events?room=1', transports: [transport] })
+      expect(transport.last().request.url.href).toBe('https://app.example.com/events?room=1')
+      client.close()
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it.each<[string, Partial<ClientOptions>]>([
     ['a non-http url', { url: 'ftp://x' }],
     ['no transports', { transports: [] }],
