@@ -61,7 +61,9 @@ for (const pkg of packages) {
   // must not pass: count it once.
   if ((!ok || counts.numTotalTests === 0) && counts.numFailedTests === 0) {
     failed++
-    failures.push(`test ${pkg.json.name} (${counts.numTotalTests === 0 ? 'no tests' : 'suite error'})`)
+    failures.push(
+      `test ${pkg.json.name} (${counts.numTotalTests === 0 ? 'no tests' : 'suite error'})`,
+    )
   }
 }
 
