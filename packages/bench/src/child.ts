@@ -1,5 +1,6 @@
 // The client side of every benchmark, run in a child process so its CPU time and memory are
 // its own: `node .out/child.mjs <task> <spec as JSON>`. It reports over the IPC channel.
+import { type DecodeCase, type DecodeVariant, timeDecoder } from './decode-variants'
 import { runSubscribers, type SubscribersSpec } from './fanout-subscribers'
 import { type IdleSpec, type IdleVariant, openIdle } from './idle-clients'
 import { startMeasure } from './measure'
@@ -10,6 +11,12 @@ import { receiveWs, type WsStreamSpec, type WsVariant } from './ws-clients'
 export interface ThroughputTask extends WsStreamSpec {
   pipe: 'sse' | 'websocket'
   variant: string
+}
+
+/** A decode run: one decoder on every input. */
+export interface DecodeTask {
+  variant: DecodeVariant
+  cases: DecodeCase[]
 }
 
 /** A memory run: `count` idle connections of one variant. */
@@ -67,6 +74,11 @@ switch (task) {
   case 'throughput':
     await throughput(parsed as ThroughputTask)
     break
+  case 'decode': {
+    const task = parsed as DecodeTask
+    process.send?.({ kind: 'result', value: timeDecoder(task.variant, task.cases) })
+    break
+  }
   case 'subscribers':
     await runSubscribers(parsed as SubscribersSpec)
     break

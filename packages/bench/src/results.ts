@@ -33,7 +33,7 @@ export interface BenchResult {
 /** Gathers samples per (group, variant, metric) in the order the interleaved runs take them. */
 export interface Collector {
   add(group: string, variant: string, values: Record<string, number>): void
-  /** The rows, in first-seen order; `baselineOf(group)` names the baseline variant. */
+  /** The rows grouped by case, in first-seen order; `baselineOf(group)` names the baseline. */
   rows(baselineOf: (group: string) => string | undefined): Row[]
 }
 
@@ -67,7 +67,12 @@ export function createCollector(): Collector {
       }
     },
     rows(baselineOf) {
-      return [...samples.values()].map(({ group, variant, values }) => ({
+      // Grouped by case in the order cases first appeared, variants in their first-seen order.
+      const groups = [...new Set([...samples.values()].map((entry) => entry.group))]
+      const ordered = [...samples.values()].sort(
+        (a, b) => groups.indexOf(a.group) - groups.indexOf(b.group),
+      )
+      return ordered.map(({ group, variant, values }) => ({
         group,
         variant,
         baseline: baselineOf(group) === variant,

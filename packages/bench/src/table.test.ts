@@ -31,6 +31,16 @@ describe('renderTable', () => {
     ])
   })
 
+  it('groups rows by case even when the runs came variant by variant', () => {
+    const runs = createCollector()
+    runs.add('small', 'raw', { rate: 1 })
+    runs.add('large', 'raw', { rate: 2 })
+    runs.add('small', 'lifeline', { rate: 3 })
+    runs.add('large', 'lifeline', { rate: 4 })
+    const order = runs.rows(() => 'raw').map((row) => `${row.group} ${row.variant}`)
+    expect(order).toEqual(['small raw', 'small lifeline', 'large raw', 'large lifeline'])
+  })
+
   it('prints a dash where a variant lacks a metric or its case lacks a baseline', () => {
     const runs = createCollector()
     runs.add('cut', 'lifeline', { ms: 120 })
