@@ -134,7 +134,7 @@ export function createClient(options: ClientOptions): Client {
 
   function emit(event: StreamEvent): void {
     handlers.emit(event)
-    for (const iterator of iterators) iterator.push(event)
+    if (iterators.size > 0) for (const iterator of iterators) iterator.push(event)
   }
 
   function transportName(index: number): string {

@@ -1,6 +1,6 @@
 /**
- * The ids of the most recently delivered events, bounded in count: a ring of ids beside a
- * `Set`, so checking and recording an id is O(1) per event.
+ * The ids of the most recently delivered events, bounded in count, checked and recorded in
+ * O(1) per event.
  */
 export interface DuplicateWindow {
   has(id: string): boolean
@@ -8,24 +8,27 @@ export interface DuplicateWindow {
   clear(): void
 }
 
-/** Creates a window that remembers the last `size` ids. */
+/**
+ * Creates a window that remembers at least the last `size` ids (and at most twice that).
+ * Two generations of `size` ids each: when the newer fills up it becomes the older one and
+ * the older is dropped whole. Nothing is deleted per event, so a busy stream causes no
+ * hash-table churn, and an idle client holds two empty sets.
+ */
 export function createDuplicateWindow(size: number): DuplicateWindow {
-  const ring: (string | undefined)[] = new Array(size)
-  const seen = new Set<string>()
-  let next = 0
+  let newer = new Set<string>()
+  let older = new Set<string>()
   return {
-    has: (id) => seen.has(id),
+    has: (id) => newer.has(id) || older.has(id),
     add(id) {
-      const evicted = ring[next]
-      if (evicted !== undefined) seen.delete(evicted)
-      ring[next] = id
-      seen.add(id)
-      next = next + 1 === size ? 0 : next + 1
+      if (newer.size === size) {
+        older = newer
+        newer = new Set()
+      }
+      newer.add(id)
     },
     clear() {
-      ring.fill(undefined)
-      seen.clear()
-      next = 0
+      newer = new Set()
+      older = new Set()
     },
   }
 }

@@ -27,6 +27,8 @@ export interface ConnectionEmitter {
   report(error: LifelineError): void
 }
 
+const NONE: readonly never[] = []
+
 const handlerError = (type: string, cause: unknown) =>
   new LifelineError('handler', `a '${type}' handler threw`, { cause })
 
@@ -46,14 +48,14 @@ export function createEventHandlers(report: (error: LifelineError) => void): Eve
       else handlers.delete(type)
     },
     emit(event) {
-      for (const handler of handlers.get(event.type) ?? []) {
+      for (const handler of handlers.get(event.type) ?? NONE) {
         try {
           ;(handler as EventHandler)(event)
         } catch (cause) {
           report(handlerError(event.type, cause))
         }
       }
-      for (const handler of handlers.get('*') ?? []) {
+      for (const handler of handlers.get('*') ?? NONE) {
         try {
           ;(handler as WildcardHandler)(event.type, event)
         } catch (cause) {
