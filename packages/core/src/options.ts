@@ -46,7 +46,7 @@ export interface ClientOptions {
   firstByteTimeout?: number | undefined
   /** The largest message the client accepts. Default 1 MiB. */
   maxMessageBytes?: number | undefined
-  /** How many recent event ids the duplicate filter remembers. Default 1 024. */
+  /** How many recent event ids the duplicate filter remembers at least (up to twice as many). Default 1 024. */
   duplicateWindow?: number | undefined
   /** Clock, randomness and browser lifecycle; replace them in tests. */
   environment?: Partial<Environment> | undefined
