@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { expect, it } from 'vitest'
-import { workspaceSources } from '../src/workspace-sources'
+import { workspaceSources } from '@lifeline/testkit/workspace-sources'
 
 const packageDir = fileURLToPath(new URL('../', import.meta.url))
 // Inside the package (and gitignored), so Node resolves ws and esbuild from the workspace.

@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build, type Plugin } from 'esbuild'
+import { workspaceSources } from '@lifeline/testkit/workspace-sources'
+import { build } from 'esbuild'
 
 /** What the parent tells the child: publish `total` events at a steady rate. */
 export interface ParentMessage {
@@ -26,22 +27,6 @@ export interface HubProcess {
   publish(total: number, perSecond: number): Promise<void>
   /** `SIGKILL`: no close event, no FIN from the hub, no flush. Resolves once it exited. */
   kill(): Promise<void>
-}
-
-const packagesDir = fileURLToPath(new URL('../../', import.meta.url))
-
-// `@lifeline/<pkg>` to its sources and `@lifeline/testkit/<file>` to its file, as vitest
-// and the browser harness resolve them, so the child runs the code under test, not a build.
-const workspaceSources: Plugin = {
-  name: 'lifeline-workspace-sources',
-  setup(plugin) {
-    plugin.onResolve({ filter: /^@lifeline\/[^/]+(\/.+)?$/ }, ({ path }) => {
-      const [, name, file] = /^@lifeline\/([^/]+)(?:\/(.+))?$/.exec(path) ?? []
-      if (name === 'testkit' && file !== undefined)
-        return { path: `${packagesDir}testkit/src/${file}.ts` }
-      return { path: `${packagesDir}${name}/src/index.ts` }
-    })
-  },
 }
 
 let bundled: Promise<string> | undefined

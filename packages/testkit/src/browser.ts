@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { build, type Plugin } from 'esbuild'
+import { build } from 'esbuild'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { workspaceSources } from './workspace-sources'
 
 /** Where the harness looks for Chromium: `LIFELINE_CHROMIUM`, else Debian's package. */
 export const CHROMIUM_PATH = process.env.LIFELINE_CHROMIUM ?? '/usr/bin/chromium'
@@ -20,7 +21,6 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ]
 
-const packagesDir = fileURLToPath(new URL('../../', import.meta.url))
 const PAGE_PATH = '/__lifeline/page.html'
 const SCRIPT_PATH = '/__lifeline/page.js'
 
@@ -283,16 +283,4 @@ export function bundle(entry: string | URL): Promise<string> {
     bundles.set(path, cached)
   }
   return cached
-}
-
-const workspaceSources: Plugin = {
-  name: 'lifeline-workspace-sources',
-  setup(plugin) {
-    plugin.onResolve({ filter: /^@lifeline\/[^/]+(\/.+)?$/ }, ({ path }) => {
-      const [, name, file] = /^@lifeline\/([^/]+)(?:\/(.+))?$/.exec(path) ?? []
-      if (name === 'testkit' && file !== undefined)
-        return { path: `${packagesDir}testkit/src/${file}.ts` }
-      return { path: `${packagesDir}${name}/src/index.ts` }
-    })
-  },
 }

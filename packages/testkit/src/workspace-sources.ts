@@ -1,0 +1,28 @@
+import { fileURLToPath } from 'node:url'
+import type { Plugin } from 'esbuild'
+
+// From packages/testkit/src/ and from a bundle in packages/<pkg>/dist/ alike, two levels up
+// is packages/.
+const packagesDir = fileURLToPath(new URL('../../', import.meta.url))
+
+/**
+ * An esbuild plugin resolving `@lifeline/<pkg>` to `packages/<pkg>/src/index.ts` and
+ * `@lifeline/testkit/<file>` to its source, as vitest does: what a browser page, a child
+ * process or the demo bundles is exactly the code the tests cover, not a stale build.
+ *
+ * @example
+ * ```ts
+ * await build({ entryPoints: ['page.ts'], bundle: true, plugins: [workspaceSources] })
+ * ```
+ */
+export const workspaceSources: Plugin = {
+  name: 'lifeline-workspace-sources',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^@lifeline\/[^/]+(\/.+)?$/ }, ({ path }) => {
+      const [, name, file] = /^@lifeline\/([^/]+)(?:\/(.+))?$/.exec(path) ?? []
+      if (name === 'testkit' && file !== undefined)
+        return { path: `${packagesDir}testkit/src/${file}.ts` }
+      return { path: `${packagesDir}${name}/src/index.ts` }
+    })
+  },
+}
