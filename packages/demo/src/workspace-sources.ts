@@ -1,1 +1,0 @@
-export { workspaceSources } from '@lifeline/testkit/workspace-sources'
