@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
 import { workspaceSources } from '@lifeline/testkit/workspace-sources'
+import { build } from 'esbuild'
 
 // Relative to the package root: this module also runs bundled from `dist/`.
 const pageEntry = fileURLToPath(new URL('../src/page/main.ts', import.meta.url))

@@ -2,9 +2,9 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { workspaceSources } from '@lifeline/testkit/workspace-sources'
 import { build } from 'esbuild'
 import { expect, it } from 'vitest'
-import { workspaceSources } from '@lifeline/testkit/workspace-sources'
 
 const packageDir = fileURLToPath(new URL('../', import.meta.url))
 // Inside the package (and gitignored), so Node resolves ws and esbuild from the workspace.
