@@ -1,141 +1,112 @@
-import type { AddressInfo, Socket } from 'node:net'
-import { createClient, type Client as LifelineClient, type StreamEvent } from '@lifeline/core'
-import { createHub, type Hub } from '@lifeline/server'
-import { sseFetch } from '@lifeline/sse-fetch'
-import { startHubServer } from '@lifeline/testkit/hub-server'
-import { websocket } from '@lifeline/websocket'
-import { type RedisLog, redisLog } from '../src/index'
-import { type Client, connect, type RedisServer } from './redis'
+import { type ChildProcess, fork } from 'node:child_process'
+import { bundleForNode } from '@lifeline/testkit/node-bundle'
+import type { RedisServer } from './redis'
 
-/** One server instance: its own Redis connection, log, hub and http server on 127.0.0.1. */
+/** Options of the instance's `redisLog`, passed to the child. */
+export interface InstanceOptions {
+  maxLen?: number
+}
+
+/** What the parent asks the child: publish `data` on the stream `events`. */
+export interface ParentMessage {
+  seq: number
+  data: string
+}
+
+/** A failure as it crosses the IPC channel: the `LifelineError` code, if there was one. */
+export interface ReportedError {
+  code: string
+  message: string
+}
+
+/** What the child reports. */
+export type ChildMessage =
+  | { kind: 'listening'; port: number }
+  | { kind: 'published'; seq: number; id: string }
+  | ({ kind: 'failed'; seq: number } & ReportedError)
+  | ({ kind: 'error' } & ReportedError)
+
+/**
+ * One server instance in its own Node process: its own Redis connection, `redisLog`, hub
+ * and http server on 127.0.0.1 serving SSE and WebSocket on `/events`.
+ */
 export interface Instance {
   readonly name: string
   readonly port: number
-  readonly hub: Hub
-  readonly log: RedisLog
-  readonly client: Client
-  readonly errors: unknown[]
-  /** Drops every socket at once and stops, as a crashed process would: no close event. */
+  /** What the log's and the hub's `onError` reported, in order. */
+  readonly errors: ReportedError[]
+  /**
+   * Publishes on `events` in the child; resolves to the id, or rejects with the error's
+   * `code` (`'unavailable'` during an outage), or when the process is gone.
+   */
+  publish(data: string): Promise<string>
+  /** `SIGKILL`: no close event, no FIN flushed by the hub. Resolves once it exited; idempotent. */
   kill(): Promise<void>
-  /** A graceful stop for cleanup; idempotent. */
-  close(): Promise<void>
 }
 
+const childScript = () => bundleForNode(new URL('./instance-main.ts', import.meta.url))
+
+/** Starts instance `name` on `redis` and resolves once it listens. */
 export async function startInstance(
   name: string,
   redis: RedisServer,
-  options: { maxLen?: number } = {},
+  options: InstanceOptions = {},
 ): Promise<Instance> {
-  const client = await connect(redis)
-  const errors: unknown[] = []
-  const log = redisLog({
-    client,
-    timeout: 2_000,
-    onError: (error) => errors.push(error),
-    ...options,
+  const child: ChildProcess = fork(await childScript(), [redis.url, JSON.stringify(options)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
-  const hub = createHub({
-    log,
-    retry: 50,
-    heartbeat: 1_000,
-    onError: (error) => errors.push(error),
+  const errors: ReportedError[] = []
+  const pending = new Map<number, { resolve(id: string): void; reject(error: Error): void }>()
+  let seq = 0
+  const gone = () => new Error(`instance ${name} exited`)
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      for (const { reject } of pending.values()) reject(gone())
+      pending.clear()
+      resolve()
+    }),
+  )
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`instance ${name} did not listen within 10 s`))
+    }, 10_000)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`instance ${name} exited with ${code} before it listened`))
+    })
+    child.on('message', (message: ChildMessage) => {
+      if (message.kind === 'listening') {
+        clearTimeout(timer)
+        resolve(message.port)
+      } else if (message.kind === 'error')
+        errors.push({ code: message.code, message: message.message })
+      else {
+        const request = pending.get(message.seq)
+        pending.delete(message.seq)
+        if (message.kind === 'published') request?.resolve(message.id)
+        else
+          request?.reject(
+            Object.assign(new Error(`${name}: ${message.message}`), { code: message.code }),
+          )
+      }
+    })
   })
-  const server = await startHubServer({ hub })
-  // Upgraded WebSocket sockets leave the http server's bookkeeping: track every socket.
-  const sockets = new Set<Socket>()
-  server.server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  let stopped: Promise<void> | undefined
-  const stop = (crash: boolean) => {
-    stopped ??= (async () => {
-      if (crash) {
-        for (const socket of sockets) socket.destroy()
-        server.server.close()
-      } else await server.close({ timeout: 200 })
-      await log.close()
-      await client.close()
-    })()
-    return stopped
-  }
   return {
     name,
-    port: (server.server.address() as AddressInfo).port,
-    hub,
-    log,
-    client,
+    port,
     errors,
-    kill: () => stop(true),
-    close: () => stop(false),
-  }
-}
-
-export type TransportName = 'sse-fetch' | 'websocket'
-
-/** A Lifeline client with every event and connection event it emitted, and bounded waits. */
-export function startClient(url: string, transport: TransportName) {
-  const client: LifelineClient = createClient({
-    url,
-    transports: [transport === 'sse-fetch' ? sseFetch() : websocket()],
-    backoff: { initial: 20, max: 100 },
-  })
-  const events: StreamEvent[] = []
-  const gaps: unknown[] = []
-  const resumes: { replayed: number }[] = []
-  const wakes = new Set<() => void>()
-  const wake = () => {
-    for (const check of wakes) check()
-  }
-  client.on('*', (_type, event) => {
-    events.push(event)
-    wake()
-  })
-  client.connection.on('gap', (gap) => {
-    gaps.push(gap)
-    wake()
-  })
-  client.connection.on('resumed', (resumed) => {
-    resumes.push(resumed)
-    wake()
-  })
-  client.connection.on('state', wake)
-  const until = (what: string, check: () => boolean) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        stop()
-        reject(new Error(`${what} did not happen within 10 s (${events.length} events)`))
-      }, 10_000)
-      // The position block emits nothing, so the resume point is also checked on a tick.
-      const tick = setInterval(test, 10)
-      function stop() {
-        clearTimeout(timer)
-        clearInterval(tick)
-        wakes.delete(test)
-      }
-      function test() {
-        if (!check()) return
-        stop()
-        resolve()
-      }
-      wakes.add(test)
-      test()
-    })
-  return {
-    client,
-    events,
-    gaps,
-    resumes,
-    until,
-    /**
-     * Open with its position block: the hub has the stream's head for it, so anything
-     * published from now on is after the head and reaches it.
-     */
-    open: () =>
-      until(
-        'open at a position',
-        () => client.connection.state === 'open' && client.connection.lastEventId !== undefined,
-      ),
-    received: (data: string) => until(`"${data}"`, () => events.some((e) => e.data === data)),
+    publish(data) {
+      if (!child.connected) return Promise.reject(gone())
+      return new Promise((resolve, reject) => {
+        seq++
+        pending.set(seq, { resolve, reject })
+        child.send({ seq, data } satisfies ParentMessage)
+      })
+    },
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      return exited
+    },
   }
 }

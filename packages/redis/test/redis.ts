@@ -2,7 +2,7 @@ import { type RedisServer, startRedisServer } from '@lifeline/testkit/redis-serv
 import { createClient } from 'redis'
 
 /** A connected node-redis client that retries fast, as tests want after a restart. */
-export async function connect(redis: RedisServer) {
+export async function connect(redis: Pick<RedisServer, 'url'>) {
   const client = createClient({
     url: redis.url,
     socket: { reconnectStrategy: (retries) => Math.min(20 * 2 ** retries, 200) },
