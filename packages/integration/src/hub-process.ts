@@ -1,10 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { workspaceSources } from '@lifeline/testkit/workspace-sources'
-import { build } from 'esbuild'
+import { bundleForNode } from '@lifeline/testkit/node-bundle'
 
 /** What the parent tells the child: publish `total` events at a steady rate. */
 export interface ParentMessage {
@@ -29,29 +24,6 @@ export interface HubProcess {
   kill(): Promise<void>
 }
 
-let bundled: Promise<string> | undefined
-
-/** Bundles the child's entry once per test process (CommonJS: `ws` requires Node builtins). */
-function childScript(): Promise<string> {
-  bundled ??= (async () => {
-    const outfile = join(mkdtempSync(join(tmpdir(), 'lifeline-hub-')), 'hub-process.cjs')
-    await build({
-      entryPoints: [fileURLToPath(new URL('./hub-process-main.ts', import.meta.url))],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      outfile,
-      logLevel: 'silent',
-      // Optional native speed-ups of ws, absent here; ws falls back when require fails.
-      external: ['bufferutil', 'utf-8-validate'],
-      plugins: [workspaceSources],
-    })
-    return outfile
-  })()
-  return bundled
-}
-
 /**
  * Starts a hub server (in-memory log, SSE and WebSocket on `/events`) in a child process.
  *
@@ -63,7 +35,8 @@ function childScript(): Promise<string> {
  * ```
  */
 export async function startHubProcess(): Promise<HubProcess> {
-  const child: ChildProcess = fork(await childScript(), [], {
+  const script = await bundleForNode(new URL('./hub-process-main.ts', import.meta.url))
+  const child: ChildProcess = fork(script, [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const ids: string[] = []
