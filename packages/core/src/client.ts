@@ -193,7 +193,7 @@ export function createClient(options: ClientOptions): Client {
         cancelRetry()
         return
       case 'drop-resume-point':
-        dropResumePoint()
+        dropResumePoint(action.reason)
         return
       case 'schedule-upgrade':
         cancelUpgrade()
@@ -256,13 +256,13 @@ export function createClient(options: ClientOptions): Client {
     iterators.clear()
   }
 
-  function dropResumePoint(): void {
+  function dropResumePoint(reason: ConnectionReason): void {
     const dropped = lastEventId
     lastEventId = undefined
     duplicates.clear()
     if (current !== undefined) current.resumed = false
     diagnostics.gaps++
-    emitConnection('gap', { lastEventId: dropped })
+    emitConnection('gap', { lastEventId: dropped, reason })
   }
 
   function openAttempt(index: number, isProbe: boolean): Attempt {

@@ -44,8 +44,11 @@ export interface Diagnostics {
 export type ConnectionEvents = {
   state: { from: ConnectionState; to: ConnectionState; reason?: ConnectionReason | undefined }
   transport: { from: string; to: string; reason?: ConnectionReason | undefined }
-  /** History was lost: the app should refetch its state. */
-  gap: { lastEventId: string | undefined }
+  /**
+   * History was lost: the app should refetch its state. `reason` is `{ kind: 'reset' }` for
+   * the server's reset control event, or the failure that made `resetAfter` drop the point.
+   */
+  gap: { lastEventId: string | undefined; reason: ConnectionReason }
   /** A resume worked; `replayed` events came before the live ones. */
   resumed: { replayed: number }
   /** Waiting `ms` before the next attempt. */

@@ -136,7 +136,7 @@ describe('negotiate: remedy 2, reset the resume point', () => {
 
   it('a reset control event drops the resume point at once', () => {
     const decision = negotiate(config(), { ...open, resumeFailures: 1 }, { kind: 'reset-event' })
-    expect(kinds(decision.actions)).toEqual(['drop-resume-point'])
+    expect(decision.actions).toEqual([{ kind: 'drop-resume-point', reason: { kind: 'reset' } }])
     expect(decision.state.resumeFailures).toBe(0)
   })
 

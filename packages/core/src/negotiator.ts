@@ -95,7 +95,7 @@ export type Action =
   | { kind: 'wait'; ms: number }
   | { kind: 'cancel-wait' }
   /** Forget the resume point and the duplicate window, and emit `gap`. */
-  | { kind: 'drop-resume-point' }
+  | { kind: 'drop-resume-point'; reason: ConnectionReason }
   /** After `ms` of stable service, signal `upgrade-due`. */
   | { kind: 'schedule-upgrade'; ms: number }
   | { kind: 'cancel-upgrade' }
@@ -182,7 +182,10 @@ export function negotiate(config: PolicyConfig, state: PolicyState, signal: Sign
     case 'close-event':
       return onCloseEvent(config, state, signal)
     case 'reset-event':
-      return { state: { ...state, resumeFailures: 0 }, actions: [{ kind: 'drop-resume-point' }] }
+      return {
+        state: { ...state, resumeFailures: 0 },
+        actions: [{ kind: 'drop-resume-point', reason: { kind: 'reset' } }],
+      }
     case 'retry-hint':
       return { state: { ...state, retryBase: signal.ms }, actions: [] }
     case 'timer':
@@ -360,7 +363,7 @@ function onEnded(
     next.resumeFailures >= strategy.resetAfter
   ) {
     next.resumeFailures = 0
-    return { ...connectNow(next, [...released, { kind: 'drop-resume-point' }]), reason }
+    return { ...connectNow(next, [...released, { kind: 'drop-resume-point', reason }]), reason }
   }
 
   if (fallbackOn && next.fallbackFailures >= Number(strategy.fallbackAfter)) {

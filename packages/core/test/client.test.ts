@@ -263,7 +263,7 @@ describe('remedies', () => {
     const { a, ids, client, seen } = setup({ lastEventId: 'old-7' })
     return vi.advanceTimersByTimeAsync(0).then(() => {
       a.last().accept().send({ type: 'reset' }).position('e2-0').send({ id: 'e2-1' })
-      expect(seen.gap).toEqual([{ lastEventId: 'old-7' }])
+      expect(seen.gap).toEqual([{ lastEventId: 'old-7', reason: { kind: 'reset' } }])
       expect(ids()).toEqual(['e2-1'])
       expect(seen.resumed).toEqual([])
       expect(client.connection.lastEventId).toBe('e2-1')
@@ -279,7 +279,7 @@ describe('remedies', () => {
     expect(a.last().request.lastEventId).toBe('stale')
     a.last().end({ kind: 'http', status: 500 })
     await vi.advanceTimersByTimeAsync(0)
-    expect(seen.gap).toEqual([{ lastEventId: 'stale' }])
+    expect(seen.gap).toEqual([{ lastEventId: 'stale', reason: { kind: 'http', status: 500 } }])
     expect(a.last().request.lastEventId).toBeUndefined()
     client.close()
   })

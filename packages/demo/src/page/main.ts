@@ -90,9 +90,10 @@ function connect(preset: StrategyPreset, lastEventId: string | undefined): Clien
     prepend('timeline', `transport ${from} → ${to}${describeReason(reason)}`, 'transport')
     render()
   })
-  connection.on('gap', ({ lastEventId: lost }) => {
+  connection.on('gap', ({ lastEventId: lost, reason }) => {
     contiguity.gap()
-    prepend('timeline', `gap: the server cannot resume after ${lost ?? '-'}; refetch state`, 'gap')
+    const why = reason.kind === 'reset' ? 'the server said so' : `after ${reason.kind} failures`
+    prepend('timeline', `gap (${why}): history after ${lost ?? '-'} is lost; refetch state`, 'gap')
     render()
   })
   connection.on('resumed', ({ replayed }) => {
