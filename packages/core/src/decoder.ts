@@ -36,7 +36,8 @@ export function createDecoder(
 ): Decoder {
   // [spec] "UTF-8 decode" the stream, stripping one leading BOM: ignoreBOM keeps it in the
   // text so the parser strips it exactly once, even when the BOM is split across chunks.
-  const text = new TextDecoder('utf-8', { ignoreBOM: true })
+  // Made on the first bytes: a WebSocket feeds text and never needs one.
+  let text: TextDecoder | undefined
   // eventsource-parser calls onId right before onEvent for a block with data; a block
   // with an id and no data only gets onId. Hold the id until we know which it was.
   let heldId: string | undefined
@@ -95,7 +96,11 @@ export function createDecoder(
   return {
     feed(chunk) {
       if (failed) return
-      parser.feed(typeof chunk === 'string' ? chunk : text.decode(chunk, { stream: true }))
+      if (typeof chunk === 'string') parser.feed(chunk)
+      else {
+        text ??= new TextDecoder('utf-8', { ignoreBOM: true })
+        parser.feed(text.decode(chunk, { stream: true }))
+      }
       flushHeldId()
     },
     get failed() {
