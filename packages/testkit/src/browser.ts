@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
-import { workspaceSources } from './workspace-sources'
+import { bundleForBrowser } from './browser-bundle'
 
 /** Where the harness looks for Chromium: `LIFELINE_CHROMIUM`, else Debian's package. */
 export const CHROMIUM_PATH = process.env.LIFELINE_CHROMIUM ?? '/usr/bin/chromium'
@@ -253,34 +251,5 @@ function closeServer(server: http.Server): Promise<void> {
   })
 }
 
-const bundles = new Map<string, Promise<string>>()
-
-/**
- * Bundles a TypeScript module for the browser (ESM), resolving `@lifeline/<pkg>` to
- * `packages/<pkg>/src/index.ts` and `@lifeline/testkit/<file>` to its source, so pages run
- * the workspace sources without a build. Cached per entry for the process.
- *
- * @example
- * ```ts
- * const js = await bundle(new URL('./page.ts', import.meta.url))
- * ```
- */
-export function bundle(entry: string | URL): Promise<string> {
-  const path = entry instanceof URL ? fileURLToPath(entry) : entry
-  let cached = bundles.get(path)
-  if (cached === undefined) {
-    cached = build({
-      entryPoints: [path],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      sourcemap: 'inline',
-      logLevel: 'silent',
-      plugins: [workspaceSources],
-    }).then((result) => result.outputFiles[0]?.text ?? '')
-    bundles.set(path, cached)
-  }
-  return cached
-}
+/** {@link bundleForBrowser}, by the name the browser tests use. */
+export const bundle = bundleForBrowser
