@@ -1,7 +1,8 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
+import { createSocketTracker } from './socket-tracker'
 
 /** Bytes on the wire: a string (sent as UTF-8) or raw bytes, e.g. half a UTF-8 sequence. */
 export type Chunk = string | readonly number[]
@@ -101,22 +102,10 @@ export async function startChunkServer(
 ): Promise<ChunkServer> {
   const paceMs = options.paceMs ?? 2
   const requests: ReceivedRequest[] = []
-  const sockets = new Set<Socket>()
-  let drainWaiters: Array<() => void> = []
-
   // Only sockets that carried a request count: after an aborted request, Node's fetch
   // (undici) opens a spare idle connection for its pool, which no transport holds.
-  const track = (socket: Socket) => {
-    if (sockets.has(socket)) return
-    sockets.add(socket)
-    socket.on('close', () => {
-      sockets.delete(socket)
-      if (sockets.size > 0) return
-      const waiters = drainWaiters
-      drainWaiters = []
-      for (const resolve of waiters) resolve()
-    })
-  }
+  const sockets = createSocketTracker()
+  const track = sockets.track
 
   const server = createServer((req, res) => {
     const received: ReceivedRequest = {
@@ -138,20 +127,7 @@ export async function startChunkServer(
     url: (path = '/') => new URL(path, `http://127.0.0.1:${port}`),
     requests,
     openSockets: () => sockets.size,
-    drained(timeoutMs = 5_000) {
-      if (sockets.size === 0) return Promise.resolve()
-      return new Promise((resolve, reject) => {
-        const done = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-        const timer = setTimeout(() => {
-          drainWaiters = drainWaiters.filter((w) => w !== done)
-          reject(new Error(`${sockets.size} socket(s) still open after ${timeoutMs} ms`))
-        }, timeoutMs)
-        drainWaiters.push(done)
-      })
-    },
+    drained: (timeoutMs) => sockets.drained(timeoutMs),
     async close() {
       server.closeAllConnections()
       server.close()

@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import type {
   ContractReceived,
   ContractScenario,
@@ -8,6 +8,7 @@ import type {
   MountedScenario,
 } from '@lifeline/testkit/adapter-contract-cases'
 import { refusedUrl } from '@lifeline/testkit/chunk-server'
+import { createSocketTracker } from '@lifeline/testkit/socket-tracker'
 import { type WebSocket, WebSocketServer } from 'ws'
 
 type Playable = Extract<ContractScenario, { kind: 'stream' | 'silent' }>
@@ -22,21 +23,11 @@ export async function startWebSocketContractServer(): Promise<ContractServer> {
   const scenarios = new Map<string, Playable>()
   const arrivals = new Map<string, () => void>()
   const hellos = new Map<string, ContractReceived[]>()
-  const sockets = new Set<Socket>()
-  let drainWaiters: (() => void)[] = []
+  const sockets = createSocketTracker()
 
   const http = createServer((_req, res) => res.writeHead(426).end())
   const wss = new WebSocketServer({ noServer: true })
-  http.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.once('close', () => {
-      sockets.delete(socket)
-      if (sockets.size > 0) return
-      const waiters = drainWaiters
-      drainWaiters = []
-      for (const wake of waiters) wake()
-    })
-  })
+  http.on('connection', sockets.track)
   http.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
     const scenario = scenarios.get(path)
@@ -92,22 +83,9 @@ export async function startWebSocketContractServer(): Promise<ContractServer> {
       }
     },
     openConnections: () => sockets.size,
-    drained(timeoutMs = 5_000) {
-      if (sockets.size === 0) return Promise.resolve()
-      return new Promise((resolve, reject) => {
-        const done = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-        const timer = setTimeout(() => {
-          drainWaiters = drainWaiters.filter((w) => w !== done)
-          reject(new Error(`${sockets.size} socket(s) still open after ${timeoutMs} ms`))
-        }, timeoutMs)
-        drainWaiters.push(done)
-      })
-    },
+    drained: (timeoutMs) => sockets.drained(timeoutMs),
     async close() {
-      for (const socket of sockets) socket.destroy()
+      sockets.destroyAll()
       wss.close()
       http.close()
       await once(http, 'close')
