@@ -65,7 +65,9 @@ describe.each(naive)('scenario 3: a naive server that %s', (mode, _, failures) =
     expect(seen.events.map((e) => e.id)).toEqual([...before.ids, ...after.ids])
     const stale = before.ids[19]
     expect(server.requests.map((r) => r.lastEventId)).toEqual([undefined, stale, stale, undefined])
-    expect(seen.gaps.map((g) => g.event)).toEqual([{ lastEventId: stale }])
+    // The gap names the failure that made resetAfter drop the resume point.
+    const reason = mode === 'status-500' ? { kind: 'http', status: 500 } : { kind: 'buffered' }
+    expect(seen.gaps.map((g) => g.event)).toEqual([{ lastEventId: stale, reason }])
     expect(client.connection.diagnostics()).toMatchObject({ gaps: 1, failures })
   })
 })

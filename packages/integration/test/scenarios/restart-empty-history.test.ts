@@ -55,7 +55,9 @@ describe.each(transports)(
       await fresh.done
       await seen.until(() => seen.events.length >= 150, 'the new server’s events')
 
-      expect(seen.gaps.map((g) => g.event)).toEqual([{ lastEventId: old.ids[49] }])
+      expect(seen.gaps.map((g) => g.event)).toEqual([
+        { lastEventId: old.ids[49], reason: { kind: 'reset' } },
+      ])
       // Nothing of the old epoch came back as new: the old events once, then the new ones.
       expect(seen.events.map((e) => e.id)).toEqual([...old.ids, ...fresh.ids])
       expect(client.connection.diagnostics()).toMatchObject({ gaps: 1, duplicates: 0 })
