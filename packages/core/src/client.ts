@@ -175,7 +175,9 @@ export function createClient(options: ClientOptions): Client {
   function perform(action: Action): void {
     switch (action.kind) {
       case 'open':
-        current = openAttempt(policy.transport, false)
+        // Current before it starts: a transport may report (even close) from inside open().
+        current = createAttempt(policy.transport, false)
+        launch(current)
         return
       case 'abort':
         abandon(current)
@@ -207,7 +209,8 @@ export function createClient(options: ClientOptions): Client {
         return
       case 'probe':
         abandon(probe)
-        probe = openAttempt(action.transport, true)
+        probe = createAttempt(action.transport, true)
+        launch(probe)
         return
       case 'abort-probe':
         abandon(probe)
@@ -265,14 +268,12 @@ export function createClient(options: ClientOptions): Client {
     emitConnection('gap', { lastEventId: dropped, reason })
   }
 
-  function openAttempt(index: number, isProbe: boolean): Attempt {
-    const transport = config.transports[index] as Transport
-    const controller = new AbortController()
+  function createAttempt(index: number, isProbe: boolean): Attempt {
     const attempt: Attempt = {
       index,
-      transport,
+      transport: config.transports[index] as Transport,
       probe: isProbe,
-      controller,
+      controller: new AbortController(),
       watchdog: createWatchdog(
         clock,
         timeouts,
@@ -287,6 +288,12 @@ export function createClient(options: ClientOptions): Client {
       replayed: 0,
     }
     diagnostics.connects++
+    return attempt
+  }
+
+  /** Resolves the headers, then opens the transport. */
+  function launch(attempt: Attempt): void {
+    const { transport, controller } = attempt
     const start = (headers: Headers) => {
       if (!attempt.live) return
       attempt.resumed = lastEventId !== undefined
@@ -317,7 +324,6 @@ export function createClient(options: ClientOptions): Client {
     } catch (cause) {
       headersFailed(cause)
     }
-    return attempt
   }
 
   function end(attempt: Attempt, reason: ConnectionReason): void {

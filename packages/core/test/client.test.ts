@@ -7,6 +7,8 @@ import {
   type LifecycleSignal,
   LifelineError,
   type StreamEvent,
+  type Transport,
+  type TransportSink,
 } from '../src/index'
 
 const url = 'http://127.0.0.1:1/events'
@@ -207,6 +209,39 @@ describe('createClient', () => {
       to: 'closed',
       reason: { kind: 'close' },
     })
+  })
+
+  it.each([
+    [
+      'throws from open()',
+      () => {
+        throw new TypeError('bad url')
+      },
+    ],
+    [
+      'reports closed from inside open()',
+      (sink: TransportSink) => sink.closed({ kind: 'network' }),
+    ],
+  ])('retries a transport that %s', (_label, misbehave) => {
+    let opens = 0
+    const broken: Transport = {
+      name: 'broken',
+      open(_request, sink) {
+        opens++
+        misbehave(sink)
+        return { close() {} }
+      },
+    }
+    const client = createClient({
+      url,
+      transports: [broken],
+      backoff: { initial: 100, max: 100 },
+      environment: { random: () => 0.99 },
+    })
+    expect(client.connection.state).toBe('reconnecting')
+    vi.advanceTimersByTime(100)
+    expect(opens).toBe(2)
+    client.close()
   })
 
   it('a connection the client abandoned is inert', () => {
