@@ -1,19 +1,10 @@
 import { memoryLog } from '@lifeline/server'
-import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
+import { type HubServer, hubServersPerTest } from '@lifeline/testkit/hub-server'
 import { openRawPipe, positionsOf, RAW_PIPES, type RawPipe } from '@lifeline/testkit/raw-pipe'
 import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
-const servers: HubServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
-
-async function start(options: Parameters<typeof startHubServer>[0] = {}) {
-  const server = await startHubServer(options)
-  servers.push(server)
-  return server
-}
+const start = hubServersPerTest()
 
 async function publishMany(server: HubServer, count: number): Promise<string[]> {
   const ids: string[] = []

@@ -1,26 +1,18 @@
 import { createHub, type HubOptions } from '@lifeline/server'
-import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
+import { hubServersPerTest } from '@lifeline/testkit/hub-server'
 import { positionsOf } from '@lifeline/testkit/raw-pipe'
 import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
-const servers: HubServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
-
-async function start(sse: 'node' | 'fetch', hubOptions: HubOptions = {}) {
-  const server = await startHubServer({ sse, hubOptions })
-  servers.push(server)
-  return server
-}
+const startServer = hubServersPerTest()
+const start = (sse: 'node' | 'fetch', hubOptions: HubOptions = {}) =>
+  startServer({ sse, hubOptions })
 
 describe('the Web fetch handler', () => {
   it('streams the same bytes as the Node one', async () => {
     const hub = createHub()
-    const node = await startHubServer({ hub })
-    const web = await startHubServer({ hub, sse: 'fetch' })
-    servers.push(node, web)
+    const node = await startServer({ hub })
+    const web = await startServer({ hub, sse: 'fetch' })
     const ids: string[] = []
     for (let i = 0; i < 5; i++)
       ids.push(await hub.publish('events', { type: i % 2 ? 'odd' : 'message', data: `a\nb ${i}` }))

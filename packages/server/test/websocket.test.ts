@@ -1,18 +1,9 @@
-import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
+import { hubServersPerTest } from '@lifeline/testkit/hub-server'
 import { openRawPipe, positionsOf, RAW_PIPES } from '@lifeline/testkit/raw-pipe'
 import { openRawWs, UpgradeRefused } from '@lifeline/testkit/raw-ws-reader'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
-const servers: HubServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
-
-async function start(options: Parameters<typeof startHubServer>[0] = {}) {
-  const server = await startHubServer(options)
-  servers.push(server)
-  return server
-}
+const start = hubServersPerTest()
 
 const refusal = (promise: Promise<unknown>) =>
   promise.then(

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type CloseOptions, createHub, type Hub, type HubOptions } from '@lifeline/server'
+import { afterEach } from 'vitest'
 
 /**
  * Options of {@link startHubServer}.
@@ -116,5 +117,29 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
       })()
       return closing
     },
+  }
+}
+
+/**
+ * A `startHubServer` whose servers are closed after each test (vitest's `afterEach`), for
+ * test files that start several.
+ *
+ * @example
+ * ```ts
+ * const start = hubServersPerTest()
+ * it('…', async () => {
+ *   const server = await start({ hubOptions: { heartbeat: 50 } })
+ * })
+ * ```
+ */
+export function hubServersPerTest(): (options?: HubServerOptions) => Promise<HubServer> {
+  const servers: HubServer[] = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()))
+  })
+  return async (options) => {
+    const server = await startHubServer(options)
+    servers.push(server)
+    return server
   }
 }
