@@ -2,6 +2,7 @@ import { type Client, createClient, type Transport } from '@lifeline/core'
 import { sseFetch } from '@lifeline/sse-fetch'
 import { sseXhr } from '@lifeline/sse-xhr'
 import { websocket } from '@lifeline/websocket'
+import { createPageWaiters } from './page-waiters'
 
 // Runs in Chromium: the adapter tests drive createClient through these exports.
 
@@ -24,18 +25,7 @@ let client: Client | undefined
 let seen: SeenEvent[] = []
 let states: string[] = []
 let gaps = 0
-let waiters: { ready: () => boolean; resolve: () => void }[] = []
-
-const settle = () => {
-  for (const waiter of waiters) if (waiter.ready()) waiter.resolve()
-  waiters = waiters.filter((waiter) => !waiter.ready())
-}
-const until = (ready: () => boolean) =>
-  ready()
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => {
-        waiters.push({ ready, resolve })
-      })
+const { clear, settle, until } = createPageWaiters()
 
 /** Creates a client on `url` with one adapter, reconnecting fast so tests stay short. */
 export function start(adapter: string, url: string): void {
@@ -44,7 +34,7 @@ export function start(adapter: string, url: string): void {
   seen = []
   states = []
   gaps = 0
-  waiters = []
+  clear()
   client = createClient({ url, transports: [transport()], backoff: { initial: 50, max: 200 } })
   client.on('*', (type, e) => {
     seen.push({ type, data: e.data, id: e.id, transport: e.transport })

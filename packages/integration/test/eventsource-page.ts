@@ -1,4 +1,5 @@
 // Runs in Chromium: the browser's own EventSource, no Lifeline code at all.
+import { createPageWaiters } from './page-waiters'
 
 /** A message as EventSource dispatched it. */
 export interface NativeMessage {
@@ -9,24 +10,13 @@ export interface NativeMessage {
 let source: EventSource | undefined
 let seen: NativeMessage[] = []
 let errors = 0
-let waiters: { ready: () => boolean; resolve: () => void }[] = []
-
-const settle = () => {
-  for (const waiter of waiters) if (waiter.ready()) waiter.resolve()
-  waiters = waiters.filter((waiter) => !waiter.ready())
-}
-const until = (ready: () => boolean) =>
-  ready()
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => {
-        waiters.push({ ready, resolve })
-      })
+const { clear, settle, until } = createPageWaiters()
 
 /** Opens a native EventSource on `url`. */
 export function start(url: string): void {
   seen = []
   errors = 0
-  waiters = []
+  clear()
   source = new EventSource(url)
   source.onmessage = (e) => {
     seen.push({ data: e.data, lastEventId: e.lastEventId })
