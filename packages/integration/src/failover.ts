@@ -1,6 +1,6 @@
 import type { ConnectionEvents, Diagnostics, StreamEvent } from '@lifeline/core'
 import { sseFetch } from '@lifeline/sse-fetch'
-import type { RouteMatch } from '@lifeline/testkit/fault-proxy'
+import type { Fault, RouteMatch } from '@lifeline/testkit/fault-proxy'
 import { mulberry32 } from '@lifeline/testkit/prng'
 import { websocket } from '@lifeline/websocket'
 import { publishSteadily, type SteadyPublisher } from './publisher'
@@ -81,6 +81,28 @@ async function firstEvent(
 }
 
 /**
+ * After 100 events over SSE, puts `fault` on the SSE route and cuts the open connection, then
+ * waits for the first event over WebSocket. Returns the fault's time, the switch and the
+ * first event after it.
+ */
+async function breakSseUntilWebSocket(rig: Rig, fault: Fault) {
+  const { seen, proxy } = rig
+  await seen.until(() => seen.events.length >= 100, '100 events over SSE')
+  const rule = proxy.setRule(SSE_ROUTE, fault)
+  const mark = seen.events.length
+  const faultAt = performance.now()
+  proxy.cutAll({ mode: 'rst' })
+  const recoveredAt = await firstEvent(
+    rig,
+    mark,
+    (e) => e.transport === 'websocket',
+    'an event over WebSocket',
+  )
+  const switched = seen.transports.find((t) => t.event.to === 'websocket') as { at: number }
+  return { rule, faultAt, recoveredAt, detectionMs: switched.at - faultAt }
+}
+
+/**
  * Scenario 4: SSE answers 502 at the proxy while WebSocket works. The client falls back after
  * `fallbackAfter` failures, then, once the route heals, probes SSE after `upgradeAfter` and
  * switches back.
@@ -101,25 +123,14 @@ export async function blockedSse(options: { seed: number; fallbackAfter?: number
     },
   })
   return run(rig, async () => {
-    const { seen, proxy, client } = rig
-    await seen.until(() => seen.events.length >= 100, '100 events over SSE')
-    const block = proxy.setRule(SSE_ROUTE, { kind: 'status', status: 502 })
-    const mark = seen.events.length
-    const faultAt = performance.now()
-    proxy.cutAll({ mode: 'rst' })
-    const recoveredAt = await firstEvent(
-      rig,
-      mark,
-      (e) => e.transport === 'websocket',
-      'an event over WebSocket',
-    )
+    const { seen, client } = rig
+    const broken = await breakSseUntilWebSocket(rig, { kind: 'status', status: 502 })
     const atRecovery = client.connection.diagnostics()
-    const switched = seen.transports.find((t) => t.event.to === 'websocket') as { at: number }
     const onWebSocket = seen.events.length
     await seen.until(() => seen.events.length >= onWebSocket + 200, '200 events over WebSocket')
     const healMark = seen.events.length
     const healAt = performance.now()
-    block.remove()
+    broken.rule.remove()
     const upgradedAt = await firstEvent(
       rig,
       healMark,
@@ -127,8 +138,8 @@ export async function blockedSse(options: { seed: number; fallbackAfter?: number
       'the upgrade back to SSE',
     )
     return {
-      detectionMs: switched.at - faultAt,
-      recoveryMs: recoveredAt - faultAt,
+      detectionMs: broken.detectionMs,
+      recoveryMs: broken.recoveredAt - broken.faultAt,
       upgradeMs: upgradedAt - healAt,
       atRecovery,
     }
@@ -155,24 +166,12 @@ export async function bufferingProxy(options: { seed: number }) {
     },
   })
   return run(rig, async () => {
-    const { seen, proxy, client } = rig
-    await seen.until(() => seen.events.length >= 100, '100 events over SSE')
-    proxy.setRule(SSE_ROUTE, { kind: 'buffer' })
-    const mark = seen.events.length
-    const faultAt = performance.now()
-    proxy.cutAll({ mode: 'rst' })
-    const recoveredAt = await firstEvent(
-      rig,
-      mark,
-      (e) => e.transport === 'websocket',
-      'an event over WebSocket',
-    )
-    const switched = seen.transports.find((t) => t.event.to === 'websocket') as { at: number }
+    const broken = await breakSseUntilWebSocket(rig, { kind: 'buffer' })
     return {
-      detectionMs: switched.at - faultAt,
-      recoveryMs: recoveredAt - faultAt,
+      detectionMs: broken.detectionMs,
+      recoveryMs: broken.recoveredAt - broken.faultAt,
       upgradeMs: undefined,
-      atRecovery: client.connection.diagnostics(),
+      atRecovery: rig.client.connection.diagnostics(),
     }
   })
 }
