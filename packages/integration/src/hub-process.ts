@@ -63,7 +63,9 @@ export async function startHubProcess(): Promise<HubProcess> {
       const done = new Promise<void>((resolve) => {
         finished = resolve
       })
-      child.send({ total, perSecond } satisfies ParentMessage)
+      // A send to a process already killed fails in the callback (else an uncaught 'error');
+      // `exited` settles the race then.
+      child.send({ total, perSecond } satisfies ParentMessage, () => {})
       return Promise.race([done, exited])
     },
     kill() {

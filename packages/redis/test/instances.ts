@@ -100,8 +100,14 @@ export async function startInstance(
       if (!child.connected) return Promise.reject(gone())
       return new Promise((resolve, reject) => {
         seq++
-        pending.set(seq, { resolve, reject })
-        child.send({ seq, data } satisfies ParentMessage)
+        const sent = seq
+        pending.set(sent, { resolve, reject })
+        // A SIGKILL can land between the `connected` check and the write: the callback takes
+        // the EPIPE, which would otherwise surface as an uncaught 'error' on the child.
+        child.send({ seq: sent, data } satisfies ParentMessage, (error) => {
+          if (error === null || !pending.delete(sent)) return
+          reject(gone())
+        })
       })
     },
     kill() {
