@@ -306,6 +306,19 @@ describe('remedies', () => {
     })
   })
 
+  it('remedy 2: a reset in the middle of a live stream (storage lost it) keeps the connection', () => {
+    const { a, ids, client, seen } = setup()
+    a.last().accept().send({ id: 'h1-1' }).send({ id: 'h1-2' })
+    a.last().send({ type: 'reset' }).position('h2-0').send({ id: 'h1-1' })
+    expect(seen.gap).toEqual([{ lastEventId: 'h1-2', reason: { kind: 'reset' } }])
+    // The window was cleared with the history: an id of the new one is never a duplicate.
+    expect(ids()).toEqual(['h1-1', 'h1-2', 'h1-1'])
+    expect(client.connection.lastEventId).toBe('h1-1')
+    expect(client.connection.state).toBe('open')
+    expect(a.connections).toHaveLength(1)
+    client.close()
+  })
+
   it('remedy 2: resetAfter failed resumes drop the resume point and connect fresh', async () => {
     const { a, client, seen } = setup({ lastEventId: 'stale' }, ['a'])
     await vi.advanceTimersByTimeAsync(0)

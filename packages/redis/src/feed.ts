@@ -1,9 +1,10 @@
 import { LifelineError } from '@lifeline/core'
-import type { LogEntry } from '@lifeline/server'
+import type { HistoryLost, LogEntry } from '@lifeline/server'
 import type { RedisLogClient, RedisLogConnection } from './client'
 import { fieldOf, type RawEntry, toLogEntry } from './entries'
-import { compareEntryIds } from './entry-id'
+import { compareEntryIds, formatId } from './entry-id'
 import { unavailableError } from './errors'
+import { HEAD, RESUME, runScript } from './scripts'
 
 /** Entries one XREAD returns at most; a lagging loop catches up in batches this size. */
 const BATCH = 512
@@ -21,12 +22,19 @@ export interface FeedOptions {
   onError(error: LifelineError): void
 }
 
+/** One local subscription to a feed. */
+export interface FeedListener {
+  entry(entry: LogEntry): void
+  historyLost: HistoryLost
+}
+
 /**
  * One stream's live fan-out in this process: a blocking XREAD loop on its own connection
- * that hands every new entry to the local listeners, in Redis's order, exactly once.
+ * that hands every new entry to the local listeners, in Redis's order, exactly once, and
+ * tells them when Redis lost the history they were reading.
  */
 export interface Feed {
-  readonly listeners: Set<(entry: LogEntry) => void>
+  readonly listeners: Set<FeedListener>
   /** Resolves once the loop knows where it starts; reads wait for it (see `redisLog`). */
   started(): Promise<void>
   /** Resolves once every entry of `epoch` up to `entry` has gone to the listeners. */
@@ -58,7 +66,7 @@ function entriesOf(reply: unknown): RawEntry[] {
  */
 export function startFeed(options: FeedOptions): Feed {
   const { client, keys, timeout } = options
-  const listeners = new Set<(entry: LogEntry) => void>()
+  const listeners = new Set<FeedListener>()
   const waiters = new Set<Waiter>()
   /** Epochs this loop has moved past: a read from one of them waits for nothing. */
   const retired = new Set<string>()
@@ -66,7 +74,10 @@ export function startFeed(options: FeedOptions): Feed {
   let epoch: string | undefined
   let cursor = '0-0'
   let connection: RedisLogConnection | undefined
-  let checkEpoch = false
+  /** Whether the next step first asks Redis if the cursor is still in its history. */
+  let recheck = false
+  /** History was lost and the new epoch is not known yet: its first entry tells. */
+  let lostUnannounced = false
   let failures = 0
   let pause: { timer: ReturnType<typeof setTimeout>; resolve(): void } | undefined
 
@@ -95,10 +106,36 @@ export function startFeed(options: FeedOptions): Feed {
     })
   }
 
-  const adopt = (next: string | undefined) => {
-    if (epoch !== undefined && epoch !== next) retired.add(epoch)
+  const call = (what: string, run: (listener: FeedListener) => void) => {
+    for (const listener of listeners) {
+      try {
+        run(listener)
+      } catch (error) {
+        options.onError(
+          new LifelineError('handler', `redis log: a listener threw on ${what}`, { cause: error }),
+        )
+      }
+    }
+  }
+
+  const announceLoss = (position: string) => {
+    lostUnannounced = false
+    call('history lost', (listener) => listener.historyLost(position))
+  }
+
+  /**
+   * Moves the loop to `position` in `next`, Redis's history now. What the listeners had
+   * is no longer all there (Redis lost the stream, dropped a tail, or trimmed entries while
+   * the loop was away), so they are told — unless the loop had no history yet.
+   */
+  const moveTo = (next: string | undefined, position: string) => {
+    const had = epoch
+    if (had !== undefined && had !== next) retired.add(had)
     epoch = next
-    cursor = '0-0'
+    cursor = position
+    if (had === undefined) return
+    if (next === undefined) lostUnannounced = true
+    else announceLoss(formatId(next, position))
   }
 
   const deliver = (raw: RawEntry[]) => {
@@ -106,32 +143,24 @@ export function startFeed(options: FeedOptions): Feed {
       const entryEpoch = fieldOf(entry, 'e')
       if (entryEpoch === undefined) continue
       if (epoch !== undefined && entryEpoch !== epoch) {
-        // Redis lost the stream and a new epoch began: read the new history from its start.
-        adopt(entryEpoch)
+        // Redis lost the stream and a new epoch began: the next step finds where to go on.
+        recheck = true
         return
       }
-      epoch = entryEpoch
+      if (epoch === undefined) {
+        epoch = entryEpoch
+        if (lostUnannounced) announceLoss(formatId(entryEpoch, fieldOf(entry, 'p') ?? cursor))
+      }
       cursor = entry[0]
       const logEntry = toLogEntry(entryEpoch, entry)
-      for (const listener of listeners) {
-        try {
-          listener(logEntry)
-        } catch (error) {
-          options.onError(
-            new LifelineError('handler', 'redis log: a listener threw', { cause: error }),
-          )
-        }
-      }
+      call('an entry', (listener) => listener.entry(logEntry))
     }
   }
 
+  /** Takes the stream's epoch and newest id (`HEAD`'s reply) as the start. */
   const begin = (head: unknown) => {
     if (state !== 'starting') return
-    const [last] = Array.isArray(head) ? (head as RawEntry[]) : []
-    if (last !== undefined) {
-      epoch = fieldOf(last, 'e')
-      cursor = last[0]
-    }
+    if (Array.isArray(head)) [epoch, cursor] = head as [string, string]
     state = 'running'
     settle()
   }
@@ -172,12 +201,16 @@ export function startFeed(options: FeedOptions): Feed {
       begin(await client.sendCommand(headCommand, { timeout, typeMapping: {} }))
     }
     connection ??= await open()
-    if (checkEpoch) {
-      // After an outage: if Redis came back without our epoch, its history is a new one.
-      const current = await connection.sendCommand(['HGET', keys.meta, 'epoch'], { timeout })
-      if (typeof current !== 'string' || current !== epoch)
-        adopt(typeof current === 'string' ? current : undefined)
-      checkEpoch = false
+    if (recheck) {
+      const place = [keys.stream, keys.meta]
+      const reply = await runScript(connection, RESUME, place, [epoch ?? '', cursor], timeout)
+      if (reply === null) {
+        if (epoch !== undefined) moveTo(undefined, '0-0')
+      } else {
+        const [next, position] = reply as [string, string]
+        if (next !== epoch || position !== cursor) moveTo(next, position)
+      }
+      recheck = false
     }
     const command = ['XREAD', 'COUNT', String(BATCH), 'BLOCK', String(BLOCK_MS)]
     const reply = await connection.sendCommand([...command, 'STREAMS', keys.stream, cursor], {
@@ -202,13 +235,14 @@ export function startFeed(options: FeedOptions): Feed {
         if (failures === 0) options.onError(unavailableError('the live loop', error))
         connection?.destroy()
         connection = undefined
-        checkEpoch = state === 'running'
+        recheck = state === 'running'
         await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** failures++))
       }
     }
   }
 
-  const headCommand = ['XREVRANGE', keys.stream, '+', '-', 'COUNT', '1']
+  // EVAL with the source, not EVALSHA: it must leave now, and the SHA may not be computed yet.
+  const headCommand = ['EVAL', HEAD.source, '2', keys.stream, keys.meta]
   // Sent now, not in the loop: see the ordering note above.
   const head = client.isReady
     ? client.sendCommand(headCommand, { timeout, typeMapping: {} })

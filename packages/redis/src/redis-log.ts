@@ -1,10 +1,10 @@
 import { LifelineError } from '@lifeline/core'
-import type { EventLog, LogEntry, NewEvent, ReadResult } from '@lifeline/server'
+import type { EventLog, HistoryLost, LogEntry, NewEvent, ReadResult } from '@lifeline/server'
 import type { RedisLogClient } from './client'
 import { type RawEntry, toLogEntry } from './entries'
 import { compareEntryIds, formatId, newEpoch, ORIGIN, parseId } from './entry-id'
 import { closedError, unavailableError } from './errors'
-import { type Feed, startFeed } from './feed'
+import { type Feed, type FeedListener, startFeed } from './feed'
 import { APPEND, NEWEST, OLDEST, READ, runScript, type Script } from './scripts'
 
 /**
@@ -145,7 +145,7 @@ export function redisLog(options: RedisLogOptions): RedisLog {
       return formatId(epoch, last)
     },
 
-    subscribe(stream: string, listener: (entry: LogEntry) => void) {
+    subscribe(stream: string, listener: (entry: LogEntry) => void, onHistoryLost?: HistoryLost) {
       if (closed) throw closedError()
       let feed = feeds.get(stream)
       if (feed === undefined) {
@@ -153,11 +153,14 @@ export function redisLog(options: RedisLogOptions): RedisLog {
         feeds.set(stream, feed)
       }
       const active = feed
-      // A wrapper per call, so subscribing the same function twice gives two subscriptions.
-      const wrapped = (entry: LogEntry) => listener(entry)
-      active.listeners.add(wrapped)
+      // An object per call, so subscribing the same function twice gives two subscriptions.
+      const subscription: FeedListener = {
+        entry: listener,
+        historyLost: (position) => onHistoryLost?.(position),
+      }
+      active.listeners.add(subscription)
       return () => {
-        if (!active.listeners.delete(wrapped) || active.listeners.size > 0) return
+        if (!active.listeners.delete(subscription) || active.listeners.size > 0) return
         active.stop()
         if (feeds.get(stream) === active) feeds.delete(stream)
       }

@@ -25,18 +25,26 @@ async function shaOf(script: Script): Promise<string> {
 // log issued, or 0-1 before the first append. A stream Redis lost while its meta survived
 // (or the other way round) is a history that cannot be trusted: it starts a new epoch.
 const META = `
-local function cmp(a, b)
-  local am, as = string.match(a, '^(%d+)-(%d+)$')
-  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
-  if #am ~= #bm then return #am < #bm and -1 or 1 end
-  if am ~= bm then return am < bm and -1 or 1 end
-  if #as ~= #bs then return #as < #bs and -1 or 1 end
-  if as ~= bs then return as < bs and -1 or 1 end
-  return 0
-end
 local function intact(epoch, last)
   if not epoch or not last then return false end
   return last == '0-1' or redis.call('EXISTS', KEYS[1]) == 1
+end
+-- The predecessor field of the first entry after id, or nil when none follows it.
+local function successorsPredecessor(id)
+  local next = redis.call('XRANGE', KEYS[1], '(' .. id, '+', 'COUNT', 1)[1]
+  if not next then return nil end
+  local fields = next[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'p' then return fields[i + 1] end
+  end
+  return nil
+end
+-- Whether id is still a place in the current history: the newest id, or the predecessor
+-- of the entry after it. Not so for an id trimmed away, one never issued, or one lost with
+-- a tail Redis dropped (a replica promoted before it had the last writes), even once newer
+-- entries sort after it: whoever holds it has seen history that is gone.
+local function placed(id, last)
+  return id == last or successorsPredecessor(id) == id
 end
 local function current(candidate)
   local meta = redis.call('HMGET', KEYS[2], 'epoch', 'last')
@@ -68,22 +76,42 @@ return { epoch, last }
 
 /**
  * ARGV: epoch, entry id, limit. Returns nil when the id cannot be placed (another epoch,
- * never issued, or trimmed: older than the oldest entry's predecessor), else
+ * never issued, trimmed, or lost with a dropped tail), else
  * { entries after it (at most limit), newest id }.
  */
 export const READ = script(`${META}
 local meta = redis.call('HMGET', KEYS[2], 'epoch', 'last')
 local epoch, last = meta[1], meta[2]
-if not intact(epoch, last) or epoch ~= ARGV[1] or cmp(ARGV[2], last) > 0 then return nil end
-local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
-if first then
-  local fields = first[2]
-  for i = 1, #fields, 2 do
-    if fields[i] == 'p' and cmp(ARGV[2], fields[i + 1]) < 0 then return nil end
-  end
-end
-if tonumber(ARGV[3]) < 1 or cmp(ARGV[2], last) == 0 then return { {}, last } end
+if not intact(epoch, last) or epoch ~= ARGV[1] or not placed(ARGV[2], last) then return nil end
+if tonumber(ARGV[3]) < 1 or ARGV[2] == last then return { {}, last } end
 return { redis.call('XRANGE', KEYS[1], '(' .. ARGV[2], '+', 'COUNT', ARGV[3]), last }
+`)
+
+/**
+ * ARGV: epoch, entry id: where a live loop that delivered everything up to that entry goes
+ * on after it lost its connection or met another epoch. Returns nil when the stream has no
+ * intact history yet, else { epoch, position }. The position is the entry id itself while
+ * it is placed. Otherwise history the loop's listeners relied on is gone, and it is the
+ * newest entry at or before the id (a dropped tail), or the predecessor of the oldest
+ * entry (trimmed while the loop was away, or a new epoch), or the newest id.
+ */
+export const RESUME = script(`${META}
+local meta = redis.call('HMGET', KEYS[2], 'epoch', 'last')
+local epoch, last = meta[1], meta[2]
+if not intact(epoch, last) then return nil end
+if epoch == ARGV[1] then
+  if placed(ARGV[2], last) then return { epoch, ARGV[2] } end
+  local at = redis.call('XREVRANGE', KEYS[1], ARGV[2], '-', 'COUNT', 1)[1]
+  if at then return { epoch, at[1] } end
+end
+return { epoch, successorsPredecessor('0-0') or last }
+`)
+
+/** Returns nil when the stream has no intact history, else { epoch, newest id or 0-1 }. */
+export const HEAD = script(`${META}
+local meta = redis.call('HMGET', KEYS[2], 'epoch', 'last')
+if not intact(meta[1], meta[2]) then return nil end
+return { meta[1], meta[2] }
 `)
 
 /** Returns nil on an empty or lost stream, else { epoch, oldest entry id }. */
@@ -97,7 +125,7 @@ return { meta[1], first[1] }
 
 /** Runs `script` on `keys` and `args`; one round trip once Redis has the script cached. */
 export async function runScript(
-  client: RedisLogClient,
+  client: Pick<RedisLogClient, 'sendCommand'>,
   script: Script,
   keys: readonly string[],
   args: readonly string[],

@@ -46,11 +46,16 @@ function after(a: string, b: string): boolean {
 /** Collects what a subscription delivers; `count(n)` waits for the n-th entry. */
 function record(log: RedisLog, stream: string) {
   const entries: LogEntry[] = []
+  const lost: string[] = []
   const wakes = new Set<() => void>()
-  const unsubscribe = log.subscribe(stream, (entry) => {
-    entries.push(entry)
-    for (const wake of wakes) wake()
-  })
+  const unsubscribe = log.subscribe(
+    stream,
+    (entry) => {
+      entries.push(entry)
+      for (const wake of wakes) wake()
+    },
+    (position) => lost.push(`${position} before entry ${entries.length + 1}`),
+  )
   cleanups.push(unsubscribe)
   const count = (n: number) =>
     new Promise<LogEntry[]>((resolve, reject) => {
@@ -67,7 +72,7 @@ function record(log: RedisLog, stream: string) {
       wakes.add(check)
       check()
     })
-  return { entries, count, unsubscribe }
+  return { entries, lost, count, unsubscribe }
 }
 
 describe('redisLog: ids', () => {
@@ -307,6 +312,26 @@ describe('redisLog: subscribe', () => {
       publishing = false
       await publisher
     }
+  })
+
+  it('tells the subscription once when Redis lost the stream under it, before the new history', async () => {
+    const log = logOf()
+    const stream = fresh()
+    const live = record(log, stream)
+    const before = await log.append(stream, { data: 'old' })
+    await live.count(1)
+    await client.del([`lifeline:{${stream}}`, `lifeline:{${stream}}:meta`])
+    const first = await log.append(stream, { data: 'new 1' })
+    const second = await log.append(stream, { data: 'new 2' })
+    const delivered = await live.count(3)
+    expect(delivered.map((entry) => entry.id)).toEqual([before.id, first.id, second.id])
+    const epoch = first.id.split(':')[0]
+    expect(live.lost).toEqual([`${epoch}:0-1 before entry 2`])
+    // The announced position resumes into the new history.
+    expect(await log.readAfter(stream, `${epoch}:0-1`, 10)).toMatchObject({
+      kind: 'entries',
+      entries: [first, second],
+    })
   })
 
   it('gives two subscriptions of one function two deliveries, and stops after unsubscribe', async () => {

@@ -22,15 +22,24 @@ async function setUp(options: { appendonly?: boolean } = {}) {
   return { redis, a: await instance(), b: await instance() }
 }
 
-/** Waits for the entry with `data` on a subscription; resolves with everything delivered. */
+/**
+ * Waits for the entry with `data` on a subscription; resolves with everything delivered.
+ * `timeline` has each entry's id and `lost <position>` for each loss of history, in order.
+ */
 function deliveries(log: RedisLog, stream: string) {
   const entries: LogEntry[] = []
+  const timeline: string[] = []
   const wakes = new Set<() => void>()
   cleanups.push(
-    log.subscribe(stream, (entry) => {
-      entries.push(entry)
-      for (const wake of wakes) wake()
-    }),
+    log.subscribe(
+      stream,
+      (entry) => {
+        entries.push(entry)
+        timeline.push(entry.id)
+        for (const wake of wakes) wake()
+      },
+      (position) => timeline.push(`lost ${position}`),
+    ),
   )
   const until = (data: string) =>
     new Promise<LogEntry[]>((resolve, reject) => {
@@ -44,7 +53,7 @@ function deliveries(log: RedisLog, stream: string) {
       wakes.add(check)
       check()
     })
-  return { entries, until }
+  return { entries, timeline, until }
 }
 
 async function restart(redis: RedisServer, clients: Client[]) {
@@ -80,7 +89,7 @@ describe('redisLog during a Redis outage', () => {
     await expect(a.log.newest('s')).rejects.toMatchObject({ code: 'unavailable' })
   })
 
-  it('recovers after a restart that lost the data: a new epoch, old ids unknown, nothing published after recovery lost', async () => {
+  it('recovers after a restart that lost the data: says so, a new epoch, old ids unknown, nothing published after recovery lost', async () => {
     const { redis, a, b } = await setUp()
     const onA = deliveries(a.log, 's')
     await a.log.newest('s')
@@ -91,9 +100,10 @@ describe('redisLog during a Redis outage', () => {
     const after: string[] = []
     for (let i = 0; i < 5; i++) after.push((await b.log.append('s', { data: `after ${i}` })).id)
     await onA.until('after 4')
-    const delivered = onA.entries.map((entry) => entry.id)
-    expect(delivered).toEqual([before.id, ...after])
-    expect(after[0]!.split(':')[0]).not.toBe(before.id.split(':')[0])
+    const epoch = after[0]!.split(':')[0]
+    expect(epoch).not.toBe(before.id.split(':')[0])
+    // The subscription heard of the loss once, before the first entry of the new history.
+    expect(onA.timeline).toEqual([before.id, `lost ${epoch}:0-1`, ...after])
     expect(await a.log.readAfter('s', before.id, 10)).toEqual({ kind: 'unknown' })
     // The loop told the app once that Redis went away.
     expect(a.errors.length).toBeGreaterThanOrEqual(1)
@@ -109,7 +119,7 @@ describe('redisLog during a Redis outage', () => {
     await restart(redis, [a.client, b.client])
     const after = await b.log.append('s', { data: 'after' })
     await onA.until('after')
-    expect(onA.entries.map((entry) => entry.id)).toEqual([before.id, after.id])
+    expect(onA.timeline).toEqual([before.id, after.id])
     // Same epoch: a client that saw `before` resumes without a reset.
     expect(await a.log.readAfter('s', before.id, 10)).toEqual({
       kind: 'entries',

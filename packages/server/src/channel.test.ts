@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { openChannel } from './channel'
-import type { EventLog } from './log'
+import type { EventLog, HistoryLost } from './log'
 import { memoryLog } from './memory-log'
 import { serializeEntry } from './serialize'
 import { createSubscriber } from './subscriber'
@@ -28,6 +28,7 @@ function lateLog() {
 
 function join(log: EventLog, resumePoint: string | undefined) {
   const written: string[] = []
+  let ended = false
   const decoder = new TextDecoder()
   const channel = openChannel('s', {
     log,
@@ -46,7 +47,9 @@ function join(log: EventLog, resumePoint: string | undefined) {
         written.push(decoder.decode(chunk))
         done()
       },
-      end() {},
+      end() {
+        ended = true
+      },
       destroy() {},
     },
     maxBufferedBytes: 1024 * 1024,
@@ -54,7 +57,21 @@ function join(log: EventLog, resumePoint: string | undefined) {
     onGone: () => {},
   })
   const joined = channel.join(subscriber, resumePoint)
-  return { joined, text: () => written.join('') }
+  return { joined, text: () => written.join(''), ended: () => ended }
+}
+
+/** A log on storage that can lose the stream: the test calls `lose` as Redis would. */
+function losableLog() {
+  const inner = memoryLog({ epoch: 'e' })
+  let onLost: HistoryLost | undefined
+  const log: EventLog = {
+    ...inner,
+    subscribe(stream, listener, onHistoryLost) {
+      onLost = onHistoryLost
+      return inner.subscribe(stream, listener)
+    },
+  }
+  return { log, lose: (position: string) => onLost?.(position) }
 }
 
 describe('channel seam', () => {
@@ -91,5 +108,33 @@ describe('channel seam', () => {
     await joined
     await log.append('s', { data: 'b' })
     expect(text()).toBe('retry: 1000\n\nevent: reset\ndata: \n\nid: e-1\n\nid: e-2\ndata: b\n\n')
+  })
+})
+
+describe('history lost under a live subscription', () => {
+  it('tells a live subscriber reset and the new position, then goes on with live entries', async () => {
+    const { log, lose } = losableLog()
+    const { joined, text, ended } = join(log, undefined)
+    await joined
+    await log.append('s', { data: 'a' })
+    lose('f-0')
+    await log.append('s', { data: 'b' })
+    expect(text()).toBe(
+      'retry: 1000\n\nid: e-0\n\nid: e-1\ndata: a\n\n' +
+        'event: reset\ndata: \n\nid: f-0\n\nid: e-2\ndata: b\n\n',
+    )
+    expect(ended()).toBe(false)
+  })
+
+  it('ends a subscriber still replaying the lost history, so it resumes into reset', async () => {
+    const inner = losableLog()
+    const { log: late, release } = lateLog()
+    const log: EventLog = { ...late, subscribe: inner.log.subscribe }
+    const { joined, text, ended } = join(log, undefined)
+    inner.lose('f-0')
+    release()
+    await joined
+    expect(ended()).toBe(true)
+    expect(text()).not.toContain('reset')
   })
 })

@@ -46,6 +46,17 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     }
   }
 
+  // The log lost history this channel was reading: live subscribers hear `reset` and the new
+  // position on their open connection. A starting one may be mid-way through replaying the
+  // old history, so it is ended; its reconnect resumes from an old id and gets `reset`.
+  const onHistoryLost = (position: string) => {
+    const notice = [RESET, positionBlock(position)]
+    for (const subscriber of subscribers) {
+      if (subscriber.state === 'live') for (const chunk of notice) subscriber.send(chunk)
+      else if (subscriber.state === 'starting') subscriber.end()
+    }
+  }
+
   /**
    * The seam between replay and live: entries held since joining that the replay (or the
    * position read) already covered are dropped by id, so none is lost or sent twice. The
@@ -98,7 +109,7 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
   return {
     subscribers,
     async join(subscriber, resumePoint) {
-      if (unsubscribe === undefined) unsubscribe = log.subscribe(stream, onEntry)
+      if (unsubscribe === undefined) unsubscribe = log.subscribe(stream, onEntry, onHistoryLost)
       subscribers.add(subscriber)
       // The first byte waits for the first log read: when the log fails, nothing was sent
       // and the pipe can still refuse the connection, so the client fails over or backs off.

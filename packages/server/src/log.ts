@@ -25,6 +25,14 @@ export type ReadResult = { kind: 'entries'; entries: readonly LogEntry[] } | { k
 export type Unsubscribe = () => void
 
 /**
+ * Told by a log whose storage lost the stream's history under a live subscription (Redis
+ * restarted without persistence): entries the subscription never delivered may be gone.
+ * `position` stands before the first entry of the new history; the entries delivered after
+ * this call belong to it. The hub sends `reset` and that position to every live subscriber.
+ */
+export type HistoryLost = (position: string) => void
+
+/**
  * Where a hub keeps each stream's history. The hub never looks inside an id; the log alone
  * assigns, orders and recognises them, so a log on network storage (Redis Streams, SQL)
  * fits the same shape. Every method takes the stream name; a log serves many streams.
@@ -41,6 +49,8 @@ export type Unsubscribe = () => void
  *   An entry must reach the listener no later than `readAfter` or `newest` can return it in
  *   this process (a network log can hold a read until its own subscription has caught up);
  *   the hub relies on this to join replay and live events without a gap or a duplicate.
+ *   A log that can lose history (network storage) calls `onHistoryLost` before the first
+ *   entry of the new history; a log that cannot (in memory) never calls it.
  *
  * @example
  * ```ts
@@ -58,6 +68,13 @@ export interface EventLog {
   oldest(stream: string): Promise<string | undefined>
   /** The newest id, or the position before the first entry of an empty stream. */
   newest(stream: string): Promise<string>
-  /** Calls `listener` with every entry appended to `stream` from now on, in order. */
-  subscribe(stream: string, listener: (entry: LogEntry) => void): Unsubscribe
+  /**
+   * Calls `listener` with every entry appended to `stream` from now on, in order, and
+   * `onHistoryLost` if the storage loses the history the subscription was reading.
+   */
+  subscribe(
+    stream: string,
+    listener: (entry: LogEntry) => void,
+    onHistoryLost?: HistoryLost,
+  ): Unsubscribe
 }

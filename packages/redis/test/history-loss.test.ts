@@ -1,0 +1,198 @@
+import type { LogEntry } from '@lifeline/server'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { RedisLogClient, RedisLogConnection } from '../src/client'
+import { type RedisLog, redisLog } from '../src/index'
+import { type Client, connect, eventually, type RedisServer, startRedisServer } from './redis'
+
+let redis: RedisServer
+let client: Client
+const cleanups: Array<() => unknown> = []
+let streamCount = 0
+const fresh = () => `loss${++streamCount}`
+
+beforeAll(async () => {
+  redis = await startRedisServer()
+  client = await connect(redis)
+})
+afterAll(async () => {
+  await client.close()
+  await redis.close()
+})
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+/**
+ * The app's client, except that the test can cut the live loops' connections and hold their
+ * reconnect back: the loop is away, for as long as the test needs, while Redis changes.
+ */
+function awayable(base: RedisLogClient) {
+  const connected = new Set<RedisLogConnection>()
+  let gate: Promise<void> | undefined
+  let open = () => {}
+  const wrapped: RedisLogClient = {
+    get isReady() {
+      return base.isReady
+    },
+    sendCommand: (args, options) => base.sendCommand(args, options),
+    duplicate(overrides) {
+      const connection = base.duplicate(overrides)
+      let destroyed = false
+      const held: RedisLogConnection = {
+        async connect() {
+          await gate
+          await connection.connect()
+          connected.add(held)
+        },
+        sendCommand: (args, options) => connection.sendCommand(args, options),
+        // Once: the test may have cut it before the loop lets it go.
+        destroy() {
+          if (destroyed) return
+          destroyed = true
+          connected.delete(held)
+          connection.destroy()
+        },
+        on: (event, listener) => connection.on(event, listener),
+      }
+      return held
+    },
+  }
+  return {
+    client: wrapped,
+    away() {
+      gate = new Promise((resolve) => {
+        open = resolve
+      })
+      for (const connection of connected) connection.destroy()
+      connected.clear()
+    },
+    back() {
+      gate = undefined
+      open()
+    },
+  }
+}
+
+/** A log on an awayable client; `timeline` has each entry's id and `lost <position>`. */
+function watchedLog(options: { maxLen?: number } = {}) {
+  const loop = awayable(client)
+  const log: RedisLog = redisLog({ client: loop.client, ...options, onError: () => {} })
+  cleanups.push(() => log.close())
+  const stream = fresh()
+  const timeline: string[] = []
+  cleanups.push(
+    log.subscribe(
+      stream,
+      (entry) => timeline.push(entry.id),
+      (position) => timeline.push(`lost ${position}`),
+    ),
+  )
+  return { log, stream, timeline, ...loop }
+}
+
+const keysOf = (stream: string) => ({
+  key: `lifeline:{${stream}}`,
+  meta: `lifeline:{${stream}}:meta`,
+})
+const entryOf = (id: string) => id.slice(id.indexOf(':') + 1)
+const epochOf = (id: string) => id.slice(0, id.indexOf(':'))
+
+/** What a replica promoted before it had `lost` leaves: the stream without those entries. */
+async function dropTail(stream: string, lost: LogEntry[], newest: LogEntry) {
+  const { key, meta } = keysOf(stream)
+  await client.sendCommand(['XDEL', key, ...lost.map((entry) => entryOf(entry.id))])
+  await client.sendCommand(['XSETID', key, entryOf(newest.id)])
+  await client.sendCommand(['HSET', meta, 'last', entryOf(newest.id)])
+}
+
+describe('redisLog: history lost under a live loop', () => {
+  it('tells the listeners once when entries were trimmed while the loop was away, and goes on from the oldest kept', async () => {
+    const { log, stream, timeline, away, back } = watchedLog({ maxLen: 10 })
+    const seen = await log.append(stream, { data: 'seen' })
+    await eventually('the first entry', () => timeline.length === 1)
+    away()
+    const appended: LogEntry[] = []
+    for (let i = 0; i < 400; i++) appended.push(await log.append(stream, { data: `${i}` }))
+    const oldest = await log.oldest(stream)
+    const at = appended.findIndex((entry) => entry.id === oldest)
+    expect(at).toBeGreaterThan(0)
+    back()
+    await eventually('the newest entry', () => timeline.at(-1) === appended.at(-1)!.id)
+    const position = appended[at - 1]!.id
+    expect(timeline).toEqual([
+      seen.id,
+      `lost ${position}`,
+      ...appended.slice(at).map((entry) => entry.id),
+    ])
+    // The announced position is one a client can resume from.
+    expect(await log.readAfter(stream, position, 1_000)).toEqual({
+      kind: 'entries',
+      entries: appended.slice(at),
+    })
+  })
+
+  it('tells the listeners once when Redis dropped a tail they had, then delivers what follows', async () => {
+    const { log, stream, timeline, away, back } = watchedLog()
+    const [a, b, c] = [
+      await log.append(stream, { data: 'a' }),
+      await log.append(stream, { data: 'b' }),
+      await log.append(stream, { data: 'c' }),
+    ]
+    await eventually('three entries', () => timeline.length === 3)
+    away()
+    await dropTail(stream, [c!], b!)
+    back()
+    const d = await log.append(stream, { data: 'd' })
+    await eventually('d', () => timeline.at(-1) === d.id)
+    expect(timeline).toEqual([a!.id, b!.id, c!.id, `lost ${b!.id}`, d.id])
+  })
+
+  it('keeps the loop where it was when nothing changed while it was away', async () => {
+    const { log, stream, timeline, away, back } = watchedLog()
+    const a = await log.append(stream, { data: 'a' })
+    await eventually('a', () => timeline.length === 1)
+    away()
+    const b = await log.append(stream, { data: 'b' })
+    back()
+    await eventually('b', () => timeline.length === 2)
+    expect(timeline).toEqual([a.id, b.id])
+  })
+})
+
+describe('redisLog: resuming after a dropped tail', () => {
+  it('answers unknown for an id Redis dropped, even once newer entries sort after it', async () => {
+    const log = redisLog({ client, onError: () => {} })
+    cleanups.push(() => log.close())
+    const stream = fresh()
+    const a = await log.append(stream, { data: 'a' })
+    const b = await log.append(stream, { data: 'b' })
+    await dropTail(stream, [b], a)
+    const c = await log.append(stream, { data: 'c' })
+    expect(await log.readAfter(stream, b.id, 10)).toEqual({ kind: 'unknown' })
+    expect(await log.readAfter(stream, a.id, 10)).toEqual({ kind: 'entries', entries: [c] })
+  })
+
+  it('answers unknown when a promoted replica with a slower clock added entries that sort before it', async () => {
+    const log = redisLog({ client, onError: () => {} })
+    cleanups.push(() => log.close())
+    const stream = fresh()
+    const { key, meta } = keysOf(stream)
+    const a = await log.append(stream, { data: 'a' })
+    // A later millisecond, so an id between the two exists.
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const lost = await log.append(stream, { data: 'lost' })
+    await dropTail(stream, [lost], a)
+    const [ms, seq] = entryOf(a.id).split('-') as [string, string]
+    const skewed = `${ms}-${Number(seq) + 1}`
+    const fields = ['e', epochOf(a.id), 'p', entryOf(a.id), 't', 'message', 'd', 'skewed']
+    await client.sendCommand(['XADD', key, skewed, ...fields])
+    await client.sendCommand(['HSET', meta, 'last', skewed])
+    const after = await log.append(stream, { data: 'after' })
+    // Reading after `lost` would skip `skewed`: the client must hear of the gap instead.
+    expect(await log.readAfter(stream, lost.id, 10)).toEqual({ kind: 'unknown' })
+    expect(await log.readAfter(stream, a.id, 10)).toEqual({
+      kind: 'entries',
+      entries: [{ id: `${epochOf(a.id)}:${skewed}`, type: 'message', data: 'skewed' }, after],
+    })
+  })
+})
