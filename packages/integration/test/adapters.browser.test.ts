@@ -1,6 +1,11 @@
 import type http from 'node:http'
 import { createHub, type Hub } from '@lifeline/server'
-import { type BrowserHarness, type BrowserPage, launchBrowser } from '@lifeline/testkit/browser'
+import {
+  BROWSER_DRAIN_MS,
+  type BrowserHarness,
+  type BrowserPage,
+  launchBrowser,
+} from '@lifeline/testkit/browser'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 type ClientPage = typeof import('./client-page')
@@ -28,7 +33,7 @@ async function openWithHub(): Promise<{ app: BrowserPage<ClientPage>; hub: Hub }
 }
 
 /** Waits, with a bound, until the hub holds no connection. */
-async function drained(hub: Hub, timeoutMs = 5_000): Promise<void> {
+async function drained(hub: Hub, timeoutMs = BROWSER_DRAIN_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (hub.stats().clients > 0) {
     if (Date.now() > deadline) throw new Error(`${hub.stats().clients} client(s) still connected`)

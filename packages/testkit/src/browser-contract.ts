@@ -5,7 +5,7 @@ import {
   type ContractServer,
   type MountedScenario,
 } from './adapter-contract-cases'
-import { type BrowserHarness, type BrowserPage, launchBrowser } from './browser'
+import { BROWSER_DRAIN_MS, type BrowserHarness, type BrowserPage, launchBrowser } from './browser'
 import { type ContractPage, REQUESTED_BINDING } from './browser-contract-page'
 import { forwardTo } from './browser-proxy'
 
@@ -80,7 +80,7 @@ export function describeBrowserAdapterContract(
         }
         expect(await app.call('runCase', testCase, url)).toEqual(testCase.records)
         if (testCase.received !== undefined) expect(mounted.received()).toEqual(testCase.received)
-        await server.drained()
+        await server.drained(BROWSER_DRAIN_MS)
         expect(server.openConnections()).toBe(0)
         expect(await app.call('violations')).toEqual([])
       })

@@ -4,6 +4,13 @@ import type { AddressInfo, Socket } from 'node:net'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { bundleForBrowser } from './browser-bundle'
 
+/**
+ * How long a connection the page let go may stay open. After an abort, Chromium may keep
+ * reading an unfinished body for up to 5 s (16 KiB) to reuse the socket
+ * (`HttpResponseBodyDrainer`); a stream that never ends goes when that drain gives up.
+ */
+export const BROWSER_DRAIN_MS = 8_000
+
 /** Where the harness looks for Chromium: `LIFELINE_CHROMIUM`, else Debian's package. */
 export const CHROMIUM_PATH = process.env.LIFELINE_CHROMIUM ?? '/usr/bin/chromium'
 
