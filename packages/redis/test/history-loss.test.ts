@@ -1,26 +1,11 @@
 import type { LogEntry } from '@lifeline/server'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RedisLogClient, RedisLogConnection } from '../src/client'
 import { type RedisLog, redisLog } from '../src/index'
-import { type Client, connect, eventually, type RedisServer, startRedisServer } from './redis'
+import { eventually, redisPerFile } from './redis'
 
-let redis: RedisServer
-let client: Client
-const cleanups: Array<() => unknown> = []
-let streamCount = 0
-const fresh = () => `loss${++streamCount}`
-
-beforeAll(async () => {
-  redis = await startRedisServer()
-  client = await connect(redis)
-})
-afterAll(async () => {
-  await client.close()
-  await redis.close()
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const shared = redisPerFile('loss')
+const { cleanups, fresh } = shared
 
 /**
  * The app's client, except that the test can cut the live loops' connections and hold their
@@ -75,7 +60,7 @@ function awayable(base: RedisLogClient) {
 
 /** A log on an awayable client; `timeline` has each entry's id and `lost <position>`. */
 function watchedLog(options: { maxLen?: number } = {}) {
-  const loop = awayable(client)
+  const loop = awayable(shared.client)
   const log: RedisLog = redisLog({ client: loop.client, ...options, onError: () => {} })
   cleanups.push(() => log.close())
   const stream = fresh()
@@ -107,9 +92,9 @@ const laterMillisecond = () => new Promise((resolve) => setTimeout(resolve, 5))
 /** What a replica promoted before it had `lost` leaves: the stream without those entries. */
 async function dropTail(stream: string, lost: LogEntry[], newest: LogEntry) {
   const { key, meta } = keysOf(stream)
-  await client.sendCommand(['XDEL', key, ...lost.map((entry) => entryOf(entry.id))])
-  await client.sendCommand(['XSETID', key, entryOf(newest.id)])
-  await client.sendCommand(['HSET', meta, 'last', entryOf(newest.id)])
+  await shared.client.sendCommand(['XDEL', key, ...lost.map((entry) => entryOf(entry.id))])
+  await shared.client.sendCommand(['XSETID', key, entryOf(newest.id)])
+  await shared.client.sendCommand(['HSET', meta, 'last', entryOf(newest.id)])
 }
 
 describe('redisLog: history lost under a live loop', () => {
@@ -169,7 +154,7 @@ describe('redisLog: history lost under a live loop', () => {
 
 describe('redisLog: resuming after a dropped tail', () => {
   it('answers unknown for an id Redis dropped, even once newer entries sort after it', async () => {
-    const log = redisLog({ client, onError: () => {} })
+    const log = redisLog({ client: shared.client, onError: () => {} })
     cleanups.push(() => log.close())
     const stream = fresh()
     const a = await log.append(stream, { data: 'a' })
@@ -182,7 +167,7 @@ describe('redisLog: resuming after a dropped tail', () => {
   })
 
   it('answers unknown when a promoted replica with a slower clock added entries that sort before it', async () => {
-    const log = redisLog({ client, onError: () => {} })
+    const log = redisLog({ client: shared.client, onError: () => {} })
     cleanups.push(() => log.close())
     const stream = fresh()
     const { key, meta } = keysOf(stream)
@@ -194,8 +179,8 @@ describe('redisLog: resuming after a dropped tail', () => {
     const [ms, seq] = entryOf(a.id).split('-') as [string, string]
     const skewed = `${ms}-${Number(seq) + 1}`
     const fields = ['e', epochOf(a.id), 'p', entryOf(a.id), 't', 'message', 'd', 'skewed']
-    await client.sendCommand(['XADD', key, skewed, ...fields])
-    await client.sendCommand(['HSET', meta, 'last', skewed])
+    await shared.client.sendCommand(['XADD', key, skewed, ...fields])
+    await shared.client.sendCommand(['HSET', meta, 'last', skewed])
     const after = await log.append(stream, { data: 'after' })
     // Reading after `lost` would skip `skewed`: the client must hear of the gap instead.
     expect(await log.readAfter(stream, lost.id, 10)).toEqual({ kind: 'unknown' })

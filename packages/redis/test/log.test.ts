@@ -1,37 +1,21 @@
 import { LifelineError } from '@lifeline/core'
 import { isEventId, type LogEntry, MAX_ID_BYTES } from '@lifeline/server'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { type RedisLog, redisLog } from '../src/index'
-import { type Client, connect, type RedisServer, startRedisServer } from './redis'
+import { type Client, connect, redisPerFile } from './redis'
 
-let redis: RedisServer
-let client: Client
-const cleanups: Array<() => unknown> = []
-let streamCount = 0
-/** A stream name no other test uses. */
-const fresh = () => `s${++streamCount}`
-
-beforeAll(async () => {
-  redis = await startRedisServer()
-  client = await connect(redis)
-})
-afterAll(async () => {
-  await client.close()
-  await redis.close()
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const shared = redisPerFile('s')
+const { cleanups, fresh } = shared
 
 function logOf(options: { maxLen?: number; client?: Client } = {}): RedisLog {
-  const log = redisLog({ client: options.client ?? client, ...options, onError: () => {} })
+  const log = redisLog({ client: options.client ?? shared.client, ...options, onError: () => {} })
   cleanups.push(() => log.close())
   return log
 }
 
 /** A second instance: its own connection, as another server process would have. */
 async function otherInstance(options: { maxLen?: number } = {}) {
-  const other = await connect(redis)
+  const other = await connect(shared.redis)
   cleanups.push(() => other.close())
   return logOf({ ...options, client: other })
 }
@@ -192,7 +176,7 @@ describe('redisLog: readAfter, newest, oldest', () => {
     const stream = fresh()
     const before = await log.append(stream, { data: 'old' })
     const oldHead = await log.newest(stream)
-    await client.del([`lifeline:{${stream}}`, `lifeline:{${stream}}:meta`])
+    await shared.client.del([`lifeline:{${stream}}`, `lifeline:{${stream}}:meta`])
     expect(await log.readAfter(stream, before.id, 10)).toEqual({ kind: 'unknown' })
     const after = await log.append(stream, { data: 'new' })
     expect(after.id.split(':')[0]).not.toBe(before.id.split(':')[0])
@@ -205,10 +189,10 @@ describe('redisLog: readAfter, newest, oldest', () => {
     const log = logOf()
     const stream = fresh()
     const first = await log.append(stream, { data: 'a' })
-    await client.del(`lifeline:{${stream}}`)
+    await shared.client.del(`lifeline:{${stream}}`)
     const second = await log.append(stream, { data: 'b' })
     expect(second.id.split(':')[0]).not.toBe(first.id.split(':')[0])
-    await client.del(`lifeline:{${stream}}:meta`)
+    await shared.client.del(`lifeline:{${stream}}:meta`)
     const third = await log.append(stream, { data: 'c' })
     expect(third.id.split(':')[0]).not.toBe(second.id.split(':')[0])
     // The stale entries went with the old epoch.
@@ -320,7 +304,7 @@ describe('redisLog: subscribe', () => {
     const live = record(log, stream)
     const before = await log.append(stream, { data: 'old' })
     await live.count(1)
-    await client.del([`lifeline:{${stream}}`, `lifeline:{${stream}}:meta`])
+    await shared.client.del([`lifeline:{${stream}}`, `lifeline:{${stream}}:meta`])
     const first = await log.append(stream, { data: 'new 1' })
     const second = await log.append(stream, { data: 'new 2' })
     const delivered = await live.count(3)
@@ -354,7 +338,7 @@ describe('redisLog: subscribe', () => {
 
   it('closes the loop connection on the last unsubscribe and on close()', async () => {
     const connections = async () => {
-      const list = String(await client.sendCommand(['CLIENT', 'LIST']))
+      const list = String(await shared.client.sendCommand(['CLIENT', 'LIST']))
       return list.split('\n').filter((line) => line.includes('cmd=xread')).length
     }
     const log = logOf()
@@ -376,7 +360,7 @@ describe('redisLog: subscribe', () => {
   })
 
   it('rejects options that cannot work', () => {
-    expect(() => redisLog({ client, maxLen: 0 })).toThrow(LifelineError)
-    expect(() => redisLog({ client, timeout: 1.5 })).toThrow(LifelineError)
+    expect(() => redisLog({ client: shared.client, maxLen: 0 })).toThrow(LifelineError)
+    expect(() => redisLog({ client: shared.client, timeout: 1.5 })).toThrow(LifelineError)
   })
 })

@@ -1,5 +1,6 @@
 import { type RedisServer, startRedisServer } from '@lifeline/testkit/redis-server'
 import { createClient } from 'redis'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 
 /** A connected node-redis client that retries fast, as tests want after a restart. */
 export async function connect(redis: Pick<RedisServer, 'url'>) {
@@ -38,4 +39,42 @@ export function ready(client: Client): Promise<void> {
       resolve()
     })
   })
+}
+
+/**
+ * One Redis server and one connected client for a whole test file, stream names no other
+ * test of the file uses, and `cleanups` run after each test, last registered first. Call
+ * at the top level of the file.
+ */
+export function redisPerFile(streamPrefix: string) {
+  let redis: RedisServer | undefined
+  let client: Client | undefined
+  const cleanups: Array<() => unknown> = []
+  let streams = 0
+  beforeAll(async () => {
+    redis = await startRedisServer()
+    client = await connect(redis)
+  })
+  afterAll(async () => {
+    await client?.close()
+    await redis?.close()
+  })
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  })
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('redisPerFile: used before beforeAll ran')
+    return value
+  }
+  return {
+    get redis() {
+      return started(redis)
+    },
+    get client() {
+      return started(client)
+    },
+    cleanups,
+    /** A stream name no other test of the file uses. */
+    fresh: () => `${streamPrefix}${++streams}`,
+  }
 }
