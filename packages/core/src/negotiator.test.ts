@@ -88,6 +88,16 @@ describe('negotiate: drops after a success are not failures', () => {
     expect(waitMs(decision.actions)).toEqual({ kind: 'wait', ms: 990 })
   })
 
+  it('a planned recycle (ended, recycled) reconnects at once, with no failure counted', () => {
+    const state = { ...open, failures: 0 }
+    const reason: ConnectionReason = { kind: 'ended', recycled: true }
+    const decision = negotiate(config(), state, ended(reason, { succeeded: true, random: 0.99 }))
+    expect(kinds(decision.actions)).toEqual(['abort-probe', 'cancel-upgrade', 'open'])
+    expect(decision.state.failures).toBe(0)
+    expect(decision.state.phase).toBe('connecting')
+    expect(decision.reason).toEqual(reason)
+  })
+
   it.each<ConnectionReason>([{ kind: 'stall' }, { kind: 'timeout' }, { kind: 'buffered' }])(
     '%o fails even after a success',
     (reason) => {

@@ -326,6 +326,9 @@ function onEnded(
   }
 
   const failed = !signal.succeeded || ALWAYS_FAILS.has(reason.kind)
+  // [design] a planned recycle reconnects at once and is not a failure.
+  if (!failed && reason.kind === 'ended' && reason.recycled === true)
+    return { ...connectNow(next, released), reason }
   if (!failed) {
     next.phase = 'waiting'
     const ms = backoffDelay(0, base, config.backoff, signal.random)

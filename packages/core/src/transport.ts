@@ -11,8 +11,12 @@ export type CloseReason =
   | { kind: 'http'; status: number }
   /** Wrong content type, a malformed frame, or a message over the size limit. */
   | { kind: 'protocol'; message: string }
-  /** The server ended the stream. */
-  | { kind: 'ended' }
+  /**
+   * The server ended the stream; or, with `recycled`, the transport ended a healthy request
+   * on purpose to start a fresh one (sse-xhr past `maxResponseBytes`): not a failure, and
+   * the client reconnects at once.
+   */
+  | { kind: 'ended'; recycled?: true }
   /** HTTP 204: stop for good, as the SSE spec says. */
   | { kind: 'no-content' }
   /** The request's signal was aborted. */

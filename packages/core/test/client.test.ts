@@ -106,6 +106,15 @@ describe('createClient', () => {
     client.close()
   })
 
+  it('reconnects at once from the resume point after a planned recycle, with no retry', () => {
+    const { a, client, seen } = setup({}, ['a'])
+    a.last().accept().send({ id: '7', data: 'x' }).end({ kind: 'ended', recycled: true })
+    expect(a.connections).toHaveLength(2)
+    expect(a.last().request.lastEventId).toBe('7')
+    expect(seen.retry).toEqual([])
+    client.close()
+  })
+
   it('re-resolves headers once on 401 before counting a failure', async () => {
     let n = 0
     const { a, client, seen } = setup({ headers: () => ({ authorization: `t${++n}` }) }, ['a'])

@@ -132,7 +132,7 @@ describe('sseXhr recycling at maxResponseBytes', () => {
     // Crosses 120 characters (a block is 34): blocks 4 and 5 are complete, block 6 is cut off.
     xhr.push(block(4) + block(5) + block(6).slice(0, 10))
     expect(events().map((e) => e.id)).toEqual(['1', '2', '3', '4', '5'])
-    expect(closed()).toEqual([{ kind: 'ended' }])
+    expect(closed()).toEqual([{ kind: 'ended', recycled: true }])
     expect(xhr.aborted).toBe(true)
     expect(xhr.onprogress).toBeNull()
     expect(xhr.onreadystatechange).toBeNull()
@@ -146,7 +146,7 @@ describe('sseXhr recycling at maxResponseBytes', () => {
     expect(closed()).toEqual([])
     xhr.push('\n\nid: 2\ndata: partial')
     expect(events()).toEqual([{ type: 'message', data: 'y'.repeat(160), id: '1' }])
-    expect(closed()).toEqual([{ kind: 'ended' }])
+    expect(closed()).toEqual([{ kind: 'ended', recycled: true }])
   })
 
   it('counts an id-only block as a boundary', async () => {
@@ -156,7 +156,7 @@ describe('sseXhr recycling at maxResponseBytes', () => {
     expect(closed()).toEqual([])
     xhr.push('id: 9\n\n')
     expect(calls).toContainEqual({ kind: 'id', id: '9' })
-    expect(closed()).toEqual([{ kind: 'ended' }])
+    expect(closed()).toEqual([{ kind: 'ended', recycled: true }])
   })
 
   it('delivers nothing after the recycle, whatever the request still does', async () => {
@@ -166,7 +166,7 @@ describe('sseXhr recycling at maxResponseBytes', () => {
     xhr.push(block(2))
     xhr.end()
     expect(events().map((e) => e.id)).toEqual(['1'])
-    expect(closed()).toEqual([{ kind: 'ended' }])
+    expect(closed()).toEqual([{ kind: 'ended', recycled: true }])
   })
 })
 
