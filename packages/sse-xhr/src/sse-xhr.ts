@@ -127,7 +127,8 @@ function openXhr(
     // Recycle only right after a complete block: everything up to it has been delivered
     // and the rest is a partial block the server replays from the resume point. Waiting
     // for a boundary lets one event be larger than maxResponseBytes without a loop.
-    if (!done && boundary && offset >= options.maxResponseBytes) finish({ kind: 'ended', recycled: true })
+    if (!done && boundary && offset >= options.maxResponseBytes)
+      finish({ kind: 'ended', recycled: true })
   }
 
   const onChange = () => {
