@@ -147,9 +147,14 @@ export function startFeed(options: FeedOptions): Feed {
         recheck = true
         return
       }
+      const before = fieldOf(entry, 'p')
       if (epoch === undefined) {
         epoch = entryEpoch
-        if (lostUnannounced) announceLoss(formatId(entryEpoch, fieldOf(entry, 'p') ?? cursor))
+        if (lostUnannounced) announceLoss(formatId(entryEpoch, before ?? cursor))
+      } else if (before !== undefined && before !== cursor) {
+        // Each entry names its predecessor: this one does not follow the last one delivered,
+        // so Redis trimmed entries this loop had not read yet (it fell over maxLen behind).
+        announceLoss(formatId(entryEpoch, before))
       }
       cursor = entry[0]
       const logEntry = toLogEntry(entryEpoch, entry)

@@ -9,12 +9,15 @@ const { cleanups, fresh } = shared
 
 /**
  * The app's client, except that the test can cut the live loops' connections and hold their
- * reconnect back: the loop is away, for as long as the test needs, while Redis changes.
+ * reconnect back (`away`), or hold their reads back on a live connection (`behind`): the
+ * loop misses what Redis does for as long as the test needs.
  */
 function awayable(base: RedisLogClient) {
   const connected = new Set<RedisLogConnection>()
   let gate: Promise<void> | undefined
   let open = () => {}
+  let reads: Promise<void> | undefined
+  let resumeReads = () => {}
   const wrapped: RedisLogClient = {
     get isReady() {
       return base.isReady
@@ -29,7 +32,10 @@ function awayable(base: RedisLogClient) {
           await connection.connect()
           connected.add(held)
         },
-        sendCommand: (args, options) => connection.sendCommand(args, options),
+        async sendCommand(args, options) {
+          if (args[0] === 'XREAD') await reads
+          return connection.sendCommand(args, options)
+        },
         // Once: the test may have cut it before the loop lets it go.
         destroy() {
           if (destroyed) return
@@ -51,9 +57,17 @@ function awayable(base: RedisLogClient) {
       for (const connection of connected) connection.destroy()
       connected.clear()
     },
+    /** Keeps the connected loop from sending its next read until `back`: it falls behind. */
+    behind() {
+      reads = new Promise((resolve) => {
+        resumeReads = resolve
+      })
+    },
     back() {
       gate = undefined
       open()
+      reads = undefined
+      resumeReads()
     },
   }
 }
@@ -123,6 +137,27 @@ describe('redisLog: history lost under a live loop', () => {
     })
   })
 
+  it('tells the listeners once when entries were trimmed before a connected loop read them', async () => {
+    const { log, stream, timeline, behind, back } = watchedLog({ maxLen: 10 })
+    await log.append(stream, { data: 'seen' })
+    await eventually('the first entry', () => timeline.length === 1)
+    behind()
+    const appended: LogEntry[] = []
+    for (let i = 0; i < 400; i++) appended.push(await log.append(stream, { data: `${i}` }))
+    const oldest = await log.oldest(stream)
+    const at = appended.findIndex((entry) => entry.id === oldest)
+    expect(at).toBeGreaterThan(0)
+    back()
+    await eventually('the newest entry', () => timeline.at(-1) === appended.at(-1)!.id)
+    const lost = timeline.findIndex((line) => line.startsWith('lost '))
+    // Before the notice, what the read already in flight got; after it, everything kept.
+    expect(timeline.slice(1, lost)).toEqual(appended.slice(0, lost - 1).map((entry) => entry.id))
+    expect(timeline.slice(lost)).toEqual([
+      `lost ${appended[at - 1]!.id}`,
+      ...appended.slice(at).map((entry) => entry.id),
+    ])
+  })
+
   it('tells the listeners once when Redis dropped a tail they had, then delivers what follows', async () => {
     const { log, stream, timeline, away, back } = watchedLog()
     const [a, b, c] = [
@@ -181,6 +216,7 @@ describe('redisLog: resuming after a dropped tail', () => {
     const fields = ['e', epochOf(a.id), 'p', entryOf(a.id), 't', 'message', 'd', 'skewed']
     await shared.client.sendCommand(['XADD', key, skewed, ...fields])
     await shared.client.sendCommand(['HSET', meta, 'last', skewed])
+    await laterMillisecond()
     const after = await log.append(stream, { data: 'after' })
     // Reading after `lost` would skip `skewed`: the client must hear of the gap instead.
     expect(await log.readAfter(stream, lost.id, 10)).toEqual({ kind: 'unknown' })
