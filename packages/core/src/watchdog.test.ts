@@ -11,12 +11,12 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-function watch() {
+function watch(limits = timeouts) {
   const verdicts: WatchdogVerdict[] = []
   let wakes = 0
   const dog = createWatchdog(
     systemClock,
-    timeouts,
+    limits,
     (v) => verdicts.push(v),
     () => wakes++,
   )
@@ -79,9 +79,32 @@ describe('createWatchdog', () => {
     vi.advanceTimersByTime(3_000)
     expect(wakes()).toBe(1)
     expect(verdicts).toEqual([])
-    // No byte within the verification window: a zombie socket.
-    vi.advanceTimersByTime(2_000)
+    // No byte within the verification window, half of heartbeatTimeout: a zombie socket.
+    vi.advanceTimersByTime(1_499)
+    expect(verdicts).toEqual([])
+    vi.advanceTimersByTime(1)
     expect(verdicts).toEqual(['stall'])
+  })
+
+  it('gives a healthy stream after a wake long enough for its next server heartbeat', () => {
+    // The defaults against the Lifeline server's 15 s heartbeat: firstByteTimeout alone
+    // (10 s) would condemn this stream.
+    const { dog, verdicts, wakes } = watch({
+      connectTimeout: 10_000,
+      firstByteTimeout: 10_000,
+      heartbeatTimeout: 45_000,
+    })
+    dog.accepted()
+    dog.activity()
+    vi.setSystemTime(Date.now() + 600_000)
+    vi.advanceTimersByTime(45_000)
+    expect(wakes()).toBe(1)
+    for (let beat = 0; beat < 3; beat++) {
+      vi.advanceTimersByTime(15_000)
+      dog.activity()
+    }
+    vi.advanceTimersByTime(15_000)
+    expect(verdicts).toEqual([])
   })
 
   it('a connection that shows a byte after the wake survives', () => {

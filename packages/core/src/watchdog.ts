@@ -99,6 +99,11 @@ export function createWatchdog(
   }
 }
 
+/**
+ * How long a connection suspected after a wake has to show a byte. `heartbeatTimeout` is
+ * meant to be over twice the server's heartbeat interval, so half of it still hears a
+ * healthy stream's next heartbeat, and a zombie goes in half the usual time.
+ */
 function verifyWindow(timeouts: WatchdogTimeouts): number {
-  return Math.min(timeouts.heartbeatTimeout, timeouts.firstByteTimeout)
+  return timeouts.heartbeatTimeout / 2
 }
