@@ -14,8 +14,11 @@ export interface HubCore {
   readonly options: ResolvedHubOptions
   /** Set once `close()` was called. */
   readonly farewell: Farewell | undefined
-  /** Whether another connection fits under `maxClients`. */
-  hasRoom(): boolean
+  /**
+   * Whether another connection fits under `maxClients`, counting `pending` connections
+   * that are not subscribers yet (WebSocket upgrades still waiting for their hello).
+   */
+  hasRoom(pending?: number): boolean
   /** Registers a connection on `stream` and starts it (replay or reset, then live). */
   connect(stream: string, pipe: Pipe, outlet: Outlet, resumePoint: string | undefined): Subscriber
 }

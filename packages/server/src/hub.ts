@@ -170,7 +170,7 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
     get farewell() {
       return farewell
     },
-    hasRoom: () => subscribers.size < options.maxClients,
+    hasRoom: (pending = 0) => subscribers.size + pending < options.maxClients,
     connect(stream: string, pipe: Pipe, outlet: Outlet, resumePoint: string | undefined) {
       const subscriber = createSubscriber({
         stream,

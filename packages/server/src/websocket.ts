@@ -23,6 +23,8 @@ const OK = comment('ok')
 const PONG = comment('pong')
 // [spec] RFC 6455 §5.6: text frames carry UTF-8; every block the hub writes is UTF-8 text.
 const TEXT = { binary: false }
+/** Stands for a resume point that is not an id at all; no log can place it, so: reset. */
+const MALFORMED_RESUME_POINT = '\n'
 /** Client frames are tiny JSON; anything near this size is not a Lifeline client. */
 const MAX_CLIENT_FRAME_BYTES = 4 * 1024
 
@@ -61,8 +63,16 @@ function parseFrame(data: RawData, isBinary: boolean): ClientFrame | undefined {
   if (value.type === 'ping') return { type: 'ping' }
   if (value.type !== 'hello') return undefined
   const id = 'lastEventId' in value ? value.lastEventId : undefined
-  // [design] lastEventId absent: connect fresh. A number is taken as its decimal string.
-  const lastEventId = typeof id === 'string' ? id : typeof id === 'number' ? String(id) : undefined
+  // [design] lastEventId absent (or null): connect fresh. A number is taken as its decimal
+  // string. Any other value is a malformed resume point: it gets reset, as on SSE.
+  const lastEventId =
+    typeof id === 'string'
+      ? id
+      : typeof id === 'number'
+        ? String(id)
+        : id === undefined || id === null
+          ? undefined
+          : MALFORMED_RESUME_POINT
   return { type: 'hello', lastEventId }
 }
 
@@ -150,7 +160,9 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
       if (core.farewell !== undefined) return refuse(socket, 503)
       // [design] no Origin (not a browser) or the same host; others only through `origins`.
       if (!isOriginAllowed(req, options.origins)) return refuse(socket, 403)
-      if (!core.hasRoom()) return refuse(socket, 503, busyHeaders(options.retry))
+      // Upgrades waiting for their hello count: a burst that never says hello cannot
+      // hold more than maxClients sockets open.
+      if (!core.hasRoom(awaitingHello.size)) return refuse(socket, 503, busyHeaders(options.retry))
       let stream: string
       try {
         stream = typeof selector === 'function' ? selector(req) : selector

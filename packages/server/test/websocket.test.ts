@@ -80,6 +80,35 @@ describe('WebSocket pipe', () => {
     expect(reader.frames).toEqual([])
   })
 
+  it.each([true, {}, { id: '1' }])(
+    'answers a hello whose lastEventId is %j (not an id) with reset, as SSE does',
+    async (lastEventId) => {
+      const server = await start()
+      const head = await server.hub.publish('events', { data: 'x' })
+      const hello = JSON.stringify({ type: 'hello', lastEventId })
+      const reader = await openRawWs(server.wsUrl, { hello })
+      await reader.waitFor((items) => positionsOf(items).length > 0)
+      expect(reader.items.filter((i) => i.kind !== 'comment')).toEqual([
+        { kind: 'retry', ms: 1000 },
+        { kind: 'event', type: 'reset', data: '', id: undefined },
+        { kind: 'id', id: head },
+      ])
+      reader.close()
+    },
+  )
+
+  it('connects a hello whose lastEventId is null fresh, without reset', async () => {
+    const server = await start()
+    const head = await server.hub.publish('events', { data: 'x' })
+    const reader = await openRawWs(server.wsUrl, { hello: '{"type":"hello","lastEventId":null}' })
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    expect(reader.items.filter((i) => i.kind !== 'comment')).toEqual([
+      { kind: 'retry', ms: 1000 },
+      { kind: 'id', id: head },
+    ])
+    reader.close()
+  })
+
   it('closes a connection whose first frame is not a hello', async () => {
     const server = await start()
     const reader = await openRawWs(server.wsUrl, { hello: 'hi' })
@@ -112,5 +141,19 @@ describe('WebSocket pipe', () => {
     await reader.waitFor((items) => positionsOf(items).length > 0)
     expect(await refusal(openRawWs(server.wsUrl))).toBe(503)
     reader.close()
+  })
+
+  it('counts upgrades still waiting for their hello toward maxClients', async () => {
+    const server = await start({ hubOptions: { maxClients: 2 } })
+    const silent = await Promise.all([
+      openRawWs(server.wsUrl, { hello: false }),
+      openRawWs(server.wsUrl, { hello: false }),
+    ])
+    expect(await refusal(openRawWs(server.wsUrl))).toBe(503)
+    for (const reader of silent) reader.close()
+    await Promise.all(silent.map((reader) => reader.waitForClose()))
+    await expect
+      .poll(() => refusal(openRawWs(server.wsUrl).then((reader) => reader.close())))
+      .toBeUndefined()
   })
 })
