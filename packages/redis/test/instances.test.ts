@@ -129,6 +129,8 @@ describe('three server processes on one Redis', () => {
     await expect(c.publish('lost')).rejects.toMatchObject({ code: 'unavailable' })
     // A client arriving during the outage is answered and let go, not left hanging.
     const during = await openRawSse(`http://127.0.0.1:${c.port}/events`)
+    expect(during.status).toBe(503)
+    expect(Number(during.headers.get('retry-after'))).toBeGreaterThan(0)
     await during.waitForEnd()
 
     await redis.start()
