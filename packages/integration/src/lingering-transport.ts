@@ -5,6 +5,11 @@ export interface LingeringTransport extends Transport {
   /** Events handed to a sink after the client had given that connection up. */
   readonly lateEvents: number
   /**
+   * Events that were never published, handed to an abandoned connection's sink (with an
+   * id): if the client let late frames through, the app would see them.
+   */
+  readonly forgedEvents: number
+  /**
    * From now on the open connections withhold everything they receive, as a stalled hop
    * does, and release it all once the client gave them up: late frames by the hundred.
    */
@@ -14,7 +19,8 @@ export interface LingeringTransport extends Transport {
 /**
  * Wraps `inner` so a connection the client aborts stays open for `lingerMs` more and keeps
  * reporting what arrives: the old pipe of a switch still delivering late frames, which the
- * client must ignore. `closed` is still reported once per open.
+ * client must ignore — first an event that was never published, then the real ones. `closed`
+ * is still reported once per open.
  *
  * @example
  * ```ts
@@ -26,10 +32,14 @@ export interface LingeringTransport extends Transport {
 export function lingering(inner: Transport, lingerMs: number): LingeringTransport {
   const open = new Set<{ hold(): void }>()
   let lateEvents = 0
+  let forgedEvents = 0
   return {
     name: inner.name,
     get lateEvents() {
       return lateEvents
+    },
+    get forgedEvents() {
+      return forgedEvents
     },
     hold() {
       for (const connection of open) connection.hold()
@@ -50,6 +60,12 @@ export function lingering(inner: Transport, lingerMs: number): LingeringTranspor
         if (abandoned) return
         abandoned = true
         for (const call of held.splice(0)) call()
+        // A frame no server sent: only the client's guard keeps it from the app.
+        forgedEvents++
+        lateEvents++
+        const id = `never-published-${forgedEvents}`
+        sink.event({ type: 'message', data: 'forged late frame', id })
+        sink.id(id)
         setTimeout(() => {
           own.abort()
           innerClose?.()
