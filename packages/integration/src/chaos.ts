@@ -40,6 +40,8 @@ export interface Chaos {
   readonly log: string[]
   /** Faults injected: one per step that hit at least one connection or blocked the route. */
   readonly injected: number
+  /** Of those, the faults that hit a WebSocket connection. */
+  readonly injectedOnWebSocket: number
   /** Stops the schedule, lifts the route block and every fault still holding a connection. */
   stop(): void
 }
@@ -66,6 +68,7 @@ export function startChaos(options: ChaosOptions): Chaos {
   const start = performance.now()
   const log: string[] = []
   let injected = 0
+  let injectedOnWebSocket = 0
   let stopped = false
   let stepTimer: ReturnType<typeof setTimeout> | undefined
   let block: { rule: ProxyRule; timer: ReturnType<typeof setTimeout> } | undefined
@@ -102,6 +105,7 @@ export function startChaos(options: ChaosOptions): Chaos {
       if (open.length > 0) {
         for (const connection of open) connection.apply(fault)
         injected++
+        if (open.some((c) => c.request?.upgrade === true)) injectedOnWebSocket++
       }
       note(`${describeFault(fault)} on ${open.map((c) => `#${c.id}`).join(', ') || 'nothing'}`)
     }
@@ -113,6 +117,9 @@ export function startChaos(options: ChaosOptions): Chaos {
     log,
     get injected() {
       return injected
+    },
+    get injectedOnWebSocket() {
+      return injectedOnWebSocket
     },
     stop() {
       stopped = true

@@ -65,6 +65,8 @@ describe('scenario 11: chaos in Chromium with all three adapters', () => {
           })
           expect(result.ids, `${lead}: ${replay()}`).toEqual(publisher.ids)
           expect(diagnostics.gaps, `${lead}: ${replay()}`).toBe(0)
+          // Each client really ran on the adapter that leads it, not only on its fallback.
+          expect(pipes, `${lead}: ${replay()}`).toContain(lead)
         }
         expect(results.map((r) => r.lead)).toEqual(['sse-fetch', 'sse-xhr', 'websocket'])
         expect(chaos.injected, replay()).toBeGreaterThanOrEqual(TOTAL / PER_SECOND)

@@ -23,6 +23,7 @@ interface ChaosFigures {
   seed: number
   events: number
   faults: number
+  faultsOnWebSocket: number
   reconnects: number
   switches: number
   upgrades: number
@@ -69,6 +70,7 @@ describe.each(SEEDS)('scenario 8: chaos through the fault proxy, seed %i', (seed
           seed,
           events: TOTAL,
           faults: chaos.injected,
+          faultsOnWebSocket: chaos.injectedOnWebSocket,
           reconnects: rig.seen.states.filter((s) => s.event.to === 'reconnecting').length,
           switches: diagnostics.switches,
           upgrades: diagnostics.upgrades,
@@ -93,6 +95,7 @@ describe.each(SEEDS)('scenario 8: chaos through the fault proxy, seed %i', (seed
         expect(figures.gaps, replay()).toBe(0)
         // The schedule did what it is for: faults on both pipes, and the client moved.
         expect(figures.faults, replay()).toBeGreaterThanOrEqual(TOTAL / PER_SECOND)
+        expect(figures.faultsOnWebSocket, replay()).toBeGreaterThan(0)
         expect(new Set(rig.seen.events.map((e) => e.transport)), replay()).toEqual(
           new Set(['sse-fetch', 'websocket']),
         )
