@@ -343,8 +343,12 @@ export function createClient(options: ClientOptions): Client {
     if (failed && reason.kind !== 'no-content') {
       report(
         new LifelineError('connection', `${attempt.transport.name}: ${describe(reason)}`, {
+          // The transport's own reasons; the client's (timeout, stall, …) are in the message.
           reason:
-            reason.kind === 'network' || reason.kind === 'http' || reason.kind === 'protocol'
+            reason.kind === 'network' ||
+            reason.kind === 'http' ||
+            reason.kind === 'protocol' ||
+            reason.kind === 'ended'
               ? reason
               : undefined,
           cause: reason.kind === 'network' ? reason.error : undefined,

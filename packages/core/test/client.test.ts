@@ -115,6 +115,19 @@ describe('createClient', () => {
     client.close()
   })
 
+  it('reports a failed attempt as a connection error carrying the transport reason', () => {
+    const { a, client, seen } = setup({}, ['a'])
+    a.last().accept().end({ kind: 'ended' })
+    vi.advanceTimersByTime(seen.retry?.[0]?.ms ?? 0)
+    expect(a.connections).toHaveLength(2)
+    a.last().end({ kind: 'http', status: 502 })
+    expect(seen.error?.map((error) => [error.code, error.reason])).toEqual([
+      ['connection', { kind: 'ended' }],
+      ['connection', { kind: 'http', status: 502 }],
+    ])
+    client.close()
+  })
+
   it('re-resolves headers once on 401 before counting a failure', async () => {
     let n = 0
     const { a, client, seen } = setup({ headers: () => ({ authorization: `t${++n}` }) }, ['a'])
