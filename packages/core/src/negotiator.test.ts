@@ -73,6 +73,108 @@ describe('negotiate: every reason that ends an attempt before its first byte', (
   })
 })
 
+describe('negotiate: every reason in every state an attempt can end in', () => {
+  const reasons: ConnectionReason[] = [
+    { kind: 'network' },
+    { kind: 'http', status: 401 },
+    { kind: 'http', status: 404 },
+    { kind: 'http', status: 500 },
+    { kind: 'http', status: 502 },
+    { kind: 'protocol', message: 'text/html' },
+    { kind: 'ended' },
+    { kind: 'ended', recycled: true },
+    { kind: 'aborted' },
+    { kind: 'timeout' },
+    { kind: 'stall' },
+    { kind: 'buffered' },
+    { kind: 'no-content' },
+  ]
+  // What follows, as [last action, transport after, failures after]: 'wait' is a backoff,
+  // 'open' an attempt now (on the transport named), 'stop' the end, '' nothing at all.
+  type Outcome = [string, number, number]
+  const label = (reason: ConnectionReason) =>
+    reason.kind === 'http'
+      ? `http ${reason.status}`
+      : reason.kind === 'ended' && reason.recycled
+        ? 'ended (recycled)'
+        : reason.kind
+  const states: {
+    name: string
+    state: PolicyState
+    succeeded: boolean
+    expect: (reason: ConnectionReason) => Outcome
+  }[] = [
+    {
+      name: 'connecting, two transports, one failure short of fallback',
+      state: { ...connecting, attempted: true, failures: 2, fallbackFailures: 2 },
+      succeeded: false,
+      expect: (reason) =>
+        reason.kind === 'no-content'
+          ? ['stop', 0, 2]
+          : reason.kind === 'http' && reason.status === 401
+            ? ['open', 0, 2]
+            : ['open', 1, 3],
+    },
+    {
+      name: 'connecting on the fallback, both transports failed',
+      state: {
+        ...connecting,
+        attempted: true,
+        transport: 1,
+        failures: 4,
+        failedTransports: 0b01,
+        fallbackFailures: 0,
+      },
+      succeeded: false,
+      // Buffering is a property of the path: it falls back at once, even here.
+      expect: (reason) =>
+        reason.kind === 'no-content'
+          ? ['stop', 1, 4]
+          : reason.kind === 'http' && reason.status === 401
+            ? ['open', 1, 4]
+            : reason.kind === 'buffered'
+              ? ['open', 0, 5]
+              : ['wait', 1, 5],
+    },
+    {
+      name: 'open after its first byte',
+      state: { ...open, attempted: true },
+      succeeded: true,
+      expect: (reason) =>
+        reason.kind === 'no-content'
+          ? ['stop', 0, 0]
+          : reason.kind === 'buffered'
+            ? ['open', 1, 1]
+            : reason.kind === 'timeout' || reason.kind === 'stall'
+              ? ['wait', 0, 1]
+              : reason.kind === 'ended' && reason.recycled
+                ? ['open', 0, 0]
+                : ['wait', 0, 0],
+    },
+    {
+      name: 'closed',
+      state: { ...initialPolicyState, phase: 'closed', attempted: true },
+      succeeded: true,
+      expect: () => ['', 0, 0],
+    },
+  ]
+  for (const { name, state, succeeded, expect: outcome } of states) {
+    it.each(reasons.map((reason) => [label(reason), reason] as const))(
+      `${name}: %s`,
+      (_label, reason) => {
+        const decision = negotiate(config(2), state, ended(reason, { succeeded }))
+        const [last, transport, failures] = outcome(reason)
+        expect(kinds(decision.actions).at(-1) ?? '').toBe(last)
+        expect(decision.state.transport).toBe(transport)
+        expect(decision.state.failures).toBe(failures)
+        if (last === 'stop') expect(decision.state.phase).toBe('closed')
+        if (last === 'wait') expect(decision.state.phase).toBe('waiting')
+        if (last === 'open') expect(decision.state.phase).toBe('connecting')
+      },
+    )
+  }
+})
+
 describe('negotiate: drops after a success are not failures', () => {
   const clean: ConnectionReason[] = [
     { kind: 'ended' },
