@@ -96,6 +96,8 @@ function run(ops: Op[], jitter: number): void {
   client.connection.on('gap', () => gaps++)
   const live = () => [...a.live(), ...b.live()]
   const newest = () => live().at(-1)
+  let resumeBefore = 0
+  let gapsBefore = 0
 
   for (const step of ops) {
     const connection = newest()
@@ -170,6 +172,16 @@ function run(ops: Op[], jitter: number): void {
     // the network, or it is closed for good.
     const state = client.connection.state
     expect(live().length > 0 || vi.getTimerCount() > 0 || !online || state === 'closed').toBe(true)
+    // The resume point after every step: never ahead of what the server has, never behind
+    // what the app got, and never moving back but through a gap.
+    const resume = client.connection.lastEventId
+    if (resume !== undefined) {
+      expect(Number(resume)).toBeLessThanOrEqual(history)
+      expect(Number(resume)).toBeGreaterThanOrEqual(delivered.at(-1) ?? 0)
+      if (gaps === gapsBefore) expect(Number(resume)).toBeGreaterThanOrEqual(resumeBefore)
+      resumeBefore = Number(resume)
+    }
+    gapsBefore = gaps
     // At most one open connection; two only while an upgrade probe runs on 'a'.
     const open = live()
     expect(open.length).toBeLessThanOrEqual(2)
@@ -179,8 +191,11 @@ function run(ops: Op[], jitter: number): void {
     }
   }
 
-  // Every delay within the backoff bounds.
-  for (const ms of delays) expect(ms >= 0 && ms <= max).toBe(true)
+  // Every delay is full jitter over a backoff step: initial × 2^k, capped at max (the
+  // random source is the constant `jitter`, so each step gives exactly one delay).
+  const steps = [100, 200, 400, 800, 1_600, max]
+  const allowed = new Set(steps.map((step) => Math.floor(jitter * step)))
+  for (const ms of delays) expect(allowed, `delay ${ms} with jitter ${jitter}`).toContain(ms)
   // Exactly once, in order.
   for (let i = 1; i < delivered.length; i++) {
     expect(delivered[i]).toBeGreaterThan(delivered[i - 1] as number)
