@@ -96,3 +96,32 @@ describe.each(['sse-fetch', 'websocket', 'sse-xhr'])(
     })
   },
 )
+
+describe('sse-xhr recycling against the hub in Chromium', () => {
+  let app: BrowserPage<ClientPage> | undefined
+  let hub: Hub | undefined
+  afterEach(async () => {
+    await app?.close()
+    await hub?.close()
+  })
+
+  it('recycles past maxResponseBytes and resumes from the hub at once: every event once, no backoff wait', async () => {
+    ;({ app, hub } = await openWithHub())
+    const total = 600
+    const run = app.call('recycling', app.url('/events'), total, 8 * 1024)
+    const published: string[] = []
+    await expect.poll(() => hub?.stats().clients).toBe(1)
+    // ~200-byte events in bursts of 20: several recycles (progress events come every 50 ms,
+    // so each request overshoots 8 KiB by what arrived meanwhile), some while events are
+    // published.
+    for (let i = 0; i < total; i++) {
+      published.push(await hub.publish(STREAM, { data: `${i} ${'x'.repeat(200)}` }))
+      if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    const result = await run
+    expect(result.ids).toEqual(published)
+    expect(result.gaps).toBe(0)
+    expect(result.reconnects).toBeGreaterThanOrEqual(5)
+    expect(result.retries).toBe(0)
+  })
+})

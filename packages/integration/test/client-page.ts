@@ -121,3 +121,47 @@ export function bulk(adapter: string, url: string, total: number, maxResponseByt
     })
   })
 }
+
+/** What {@link recycling} saw. */
+export interface RecyclingResult {
+  ids: (string | undefined)[]
+  /** State changes to `reconnecting`: one per recycle. */
+  reconnects: number
+  /** Backoff waits: a recycle must never cause one. */
+  retries: number
+  gaps: number
+}
+
+/**
+ * Runs sse-xhr with a small `maxResponseBytes` until `total` events arrived. The backoff is
+ * long on purpose: a recycle that waited for it would show as a `retry` and a slow test.
+ */
+export function recycling(
+  url: string,
+  total: number,
+  maxResponseBytes: number,
+): Promise<RecyclingResult> {
+  return new Promise((resolve) => {
+    const result: RecyclingResult = { ids: [], reconnects: 0, retries: 0, gaps: 0 }
+    const run = createClient({
+      url,
+      transports: [sseXhr({ maxResponseBytes })],
+      backoff: { initial: 5_000, max: 5_000 },
+    })
+    run.connection.on('state', ({ to }) => {
+      if (to === 'reconnecting') result.reconnects++
+    })
+    run.connection.on('retry', () => {
+      result.retries++
+    })
+    run.connection.on('gap', () => {
+      result.gaps++
+    })
+    run.on('message', (e) => {
+      result.ids.push(e.id)
+      if (result.ids.length < total) return
+      run.close()
+      resolve(result)
+    })
+  })
+}
