@@ -6,6 +6,7 @@ import {
   type BrowserPage,
   launchBrowser,
 } from '@lifeline/testkit/browser'
+import { startHubServer } from '@lifeline/testkit/hub-server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 type ClientPage = typeof import('./client-page')
@@ -123,5 +124,37 @@ describe('sse-xhr recycling against the hub in Chromium', () => {
     expect(result.gaps).toBe(0)
     expect(result.reconnects).toBeGreaterThanOrEqual(5)
     expect(result.retries).toBe(0)
+  })
+})
+
+describe('websocket from a page on another origin', () => {
+  let app: BrowserPage<ClientPage> | undefined
+  const servers: { close(): Promise<void> }[] = []
+  afterEach(async () => {
+    await app?.call('close')
+    await app?.close()
+    for (const server of servers.splice(0)) await server.close()
+  })
+
+  it('is refused by a hub that does not list the origin, which the client counts as a failure', async () => {
+    app = await browser.open<ClientPage>({ entry, handler: (_req, res) => res.end() })
+    const pageOrigin = new URL(app.url('/')).origin
+    const foreign = await startHubServer()
+    servers.push(foreign)
+    await app.call('start', 'websocket', foreign.url)
+    // Chromium shows a refused upgrade as close code 1006: a network failure, retried.
+    expect((await app.call('failed', 2)).slice(0, 2)).toEqual([
+      'connection network',
+      'connection network',
+    ])
+    expect(foreign.hub.stats().clients).toBe(0)
+    await app.call('close')
+
+    const allowed = await startHubServer({ hubOptions: { origins: [pageOrigin] } })
+    servers.push(allowed)
+    await app.call('start', 'websocket', allowed.url)
+    await app.call('opened')
+    await allowed.hub.publish('events', { data: 'welcome' })
+    expect((await app.call('received', 1)).map((event) => event.data)).toEqual(['welcome'])
   })
 })

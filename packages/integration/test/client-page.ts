@@ -25,6 +25,7 @@ let client: Client | undefined
 let seen: SeenEvent[] = []
 let states: string[] = []
 let gaps = 0
+let errors: string[] = []
 const { clear, settle, until } = createPageWaiters()
 
 /** Creates a client on `url` with one adapter, reconnecting fast so tests stay short. */
@@ -34,6 +35,7 @@ export function start(adapter: string, url: string): void {
   seen = []
   states = []
   gaps = 0
+  errors = []
   clear()
   client = createClient({ url, transports: [transport()], backoff: { initial: 50, max: 200 } })
   client.on('*', (type, e) => {
@@ -47,6 +49,16 @@ export function start(adapter: string, url: string): void {
   client.connection.on('gap', () => {
     gaps++
   })
+  client.connection.on('error', (error) => {
+    errors.push(`${error.code} ${error.reason?.kind ?? ''}`.trim())
+    settle()
+  })
+}
+
+/** Resolves with the errors the client reported (`<code> <reason kind>`), once there are `count`. */
+export async function failed(count: number): Promise<string[]> {
+  await until(() => errors.length >= count)
+  return errors
 }
 
 /** Resolves with every event seen, once there are at least `count`. */
