@@ -19,6 +19,7 @@ export type { ConnectionEvents, ConnectionState, Diagnostics, StreamEvent } from
 export type {
   Action,
   ConnectionReason,
+  Decision,
   Phase,
   PolicyConfig,
   PolicyState,
