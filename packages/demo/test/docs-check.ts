@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
@@ -83,7 +83,12 @@ export function docFiles(): string[] {
     .filter((name) => name.endsWith('.md'))
     .sort()
     .map((name) => `docs/${name}`)
-  return ['README.md', ...docs]
+  // The READMEs that ship with the packages are what npm shows: they are checked too.
+  const packages = readdirSync(join(repoRoot, 'packages'))
+    .filter((name) => existsSync(join(repoRoot, 'packages', name, 'README.md')))
+    .sort()
+    .map((name) => `packages/${name}/README.md`)
+  return ['README.md', ...docs, ...packages]
 }
 
 const compilerOptions: ts.CompilerOptions = {

@@ -72,7 +72,7 @@ describe('docs', () => {
     }
   })
 
-  it('every ts block of README.md and docs/*.md type-checks against the workspace sources', () => {
+  it('every ts block of README.md, docs/*.md and the package READMEs type-checks against the workspace sources', () => {
     const problems = checkBlocks(blocks).map((p) => `${p.file}:${p.line}: ${p.message}`)
     expect(problems).toEqual([])
   }, 60_000)

@@ -66,7 +66,7 @@ function positiveInteger(name: string, value: number) {
  * import { redisLog } from '@lifeline/redis'
  * import { createClient } from 'redis'
  *
- * const client = await createClient({ url: process.env.REDIS_URL }).connect()
+ * const client = await createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }).connect()
  * const log = redisLog({ client, maxLen: 10_000 })
  * const hub = createHub({ log })
  * // on shutdown: await hub.close(); await log.close(); await client.close()
