@@ -1,7 +1,8 @@
-import { connect } from 'node:net'
-import { type CutInfo, memoryLog } from '@lifeline/server'
+import type { Socket } from 'node:net'
+import { type CutInfo, memoryLog, type Pipe } from '@lifeline/server'
 import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
-import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
+import { openRawPipe } from '@lifeline/testkit/raw-pipe'
+import { stalledSse, stalledWebSocket } from '@lifeline/testkit/stalled-clients'
 import { afterEach, describe, expect, it } from 'vitest'
 
 let server: HubServer | undefined
@@ -9,18 +10,10 @@ afterEach(async () => {
   await server?.close()
 })
 
-/** An HTTP client that sends the request and then never reads a byte. */
-function stalledClient(url: string) {
-  const { hostname, port, pathname } = new URL(url)
-  const socket = connect(Number(port), hostname)
-  socket.write(
-    `GET ${pathname} HTTP/1.1\r\nhost: ${hostname}:${port}\r\naccept: text/event-stream\r\n\r\n`,
-  )
-  socket.pause()
-  return socket
-}
-
-describe('backpressure', () => {
+describe.each<[Pipe, (server: HubServer) => Socket]>([
+  ['sse', (server) => stalledSse(server.url)],
+  ['websocket', (server) => stalledWebSocket(server.wsUrl)],
+])('backpressure over %s', (pipe, stalled) => {
   it('cuts a reader that does not keep up at maxBufferedBytes, keeping memory bounded', async () => {
     const maxBufferedBytes = 64 * 1024
     const cuts: CutInfo[] = []
@@ -31,9 +24,10 @@ describe('backpressure', () => {
         onCut: (c) => cuts.push(c),
       },
     })
-    const fast = await openRawSse(server.url)
-    const slow = stalledClient(server.url)
+    const fast = await openRawPipe(pipe, server)
+    const slow = stalled(server)
     await fast.waitFor((items) => items.some((i) => i.kind === 'id'))
+    await expect.poll(() => server?.hub.stats().clients).toBe(2)
     const data = 'x'.repeat(1024)
     let peak = 0
     // The kernel's socket buffers take some megabytes first; the bound is generous.
@@ -43,7 +37,7 @@ describe('backpressure', () => {
       if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve))
     }
     expect(cuts).toEqual([
-      { stream: 'events', pipe: 'sse', reason: 'slow-consumer', bufferedBytes: expect.any(Number) },
+      { stream: 'events', pipe, reason: 'slow-consumer', bufferedBytes: expect.any(Number) },
     ])
     expect(cuts[0]!.bufferedBytes).toBeGreaterThan(maxBufferedBytes)
     // Never more than the limit plus one event per connection waits in the server.

@@ -1,6 +1,7 @@
 import { hubServersPerTest } from '@lifeline/testkit/hub-server'
 import { openRawPipe, positionsOf, RAW_PIPES } from '@lifeline/testkit/raw-pipe'
 import { openRawWs, UpgradeRefused } from '@lifeline/testkit/raw-ws-reader'
+import { stalledWebSocket } from '@lifeline/testkit/stalled-clients'
 import { describe, expect, it } from 'vitest'
 
 const start = hubServersPerTest()
@@ -70,6 +71,22 @@ describe('WebSocket pipe', () => {
     await reader.waitForEvents(1)
     expect(reader.events[0]?.id).toBe(second)
     reader.close()
+  })
+
+  it('terminates a peer that stops answering protocol pings, and keeps one that answers', async () => {
+    // 200 ms ticks: a live peer has a whole tick to pong, even on a busy machine.
+    const server = await start({ hubOptions: { heartbeat: 200 } })
+    const alive = await openRawWs(server.wsUrl)
+    await alive.waitFor((items) => positionsOf(items).length > 0)
+    const dead = stalledWebSocket(server.wsUrl)
+    await expect.poll(() => server.hub.stats().clients).toBe(2)
+    // Two heartbeat ticks: a ping, then no pong by the next one.
+    await expect.poll(() => server.hub.stats().clients, { timeout: 3_000 }).toBe(1)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(server.hub.stats().clients).toBe(1)
+    expect(alive.ended).toBe(false)
+    dead.destroy()
+    alive.close()
   })
 
   it('closes a connection that sends no hello within helloTimeout', async () => {
