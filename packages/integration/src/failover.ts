@@ -28,6 +28,8 @@ export interface FailoverResult {
   /** Diagnostics at the end. */
   diagnostics: Diagnostics
   transports: ConnectionEvents['transport'][]
+  /** When each of `transports` happened (`performance.now()`), in the same order. */
+  transportsAt: number[]
   states: ConnectionEvents['state'][]
   gaps: number
 }
@@ -38,7 +40,7 @@ async function run(
   body: () => Promise<
     Omit<
       FailoverResult,
-      'published' | 'delivered' | 'diagnostics' | 'transports' | 'states' | 'gaps'
+      'published' | 'delivered' | 'diagnostics' | 'transports' | 'transportsAt' | 'states' | 'gaps'
     >
   >,
 ): Promise<FailoverResult> {
@@ -60,6 +62,7 @@ async function run(
       delivered: [...seen.events],
       diagnostics: client.connection.diagnostics(),
       transports: seen.transports.map((t) => t.event),
+      transportsAt: seen.transports.map((t) => t.at),
       states: seen.states.map((s) => s.event),
       gaps: seen.gaps.length,
     }
