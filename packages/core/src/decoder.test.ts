@@ -44,6 +44,15 @@ describe('createDecoder', () => {
     expect(out).toEqual(['error message exceeds maxMessageBytes (1000)'])
   })
 
+  it('measures maxMessageBytes in UTF-8 bytes, as the WebSocket adapter does', () => {
+    // 400 euro signs: 400 UTF-16 units, 1,200 bytes.
+    const euros = '€'.repeat(400)
+    expect(decode([`data: ${euros}\n\n`], 1_200).out).toEqual([`event message "${euros}" -`])
+    expect(decode([`data: ${euros}\n\n`], 1_199).out).toEqual([
+      'error message exceeds maxMessageBytes (1199)',
+    ])
+  })
+
   it('reports a block with an id and no data through id(), not as an event', () => {
     expect(decode(['id: 42\n\n', 'data: x\n\n', 'id:\n\n']).out).toEqual([
       'id "42"',

@@ -1,5 +1,6 @@
 import { createParser, type EventSourceParser } from 'eventsource-parser'
 import { MAX_DELAY_MS } from './backoff'
+import { exceedsBytes } from './message-size'
 import type { TransportSink } from './transport'
 
 /** Where the decoder sends what it parsed: the transport sink, plus a fatal protocol error. */
@@ -73,8 +74,8 @@ export function createDecoder(
       if (message.id === undefined) flushHeldId()
       else heldId = undefined
       // The parser dispatches a block that arrived whole without buffering it, so its
-      // maxBufferSize never saw it: check the message itself.
-      if (message.data.length > options.maxMessageBytes) {
+      // maxBufferSize (in UTF-16 units) never saw it: check the message itself, in bytes.
+      if (exceedsBytes(message.data, options.maxMessageBytes)) {
         fail()
         return
       }

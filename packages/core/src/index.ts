@@ -16,6 +16,7 @@ export type { LifelineErrorCode } from './errors'
 export { LifelineError } from './errors'
 export type { EventHandler, WildcardHandler } from './event-handlers'
 export type { ConnectionEvents, ConnectionState, Diagnostics, StreamEvent } from './events'
+export { exceedsBytes } from './message-size'
 export type {
   Action,
   ConnectionReason,

@@ -2,11 +2,11 @@ import {
   type CloseReason,
   type ConnectRequest,
   createDecoder,
+  exceedsBytes,
   type TransportConnection,
   type TransportSink,
 } from '@lifeline/core'
 import { closeReason, errorReason } from './close-reason'
-import { exceedsBytes } from './message-size'
 import {
   CONNECTING,
   isEmitterSocket,

@@ -1,6 +1,12 @@
 /**
- * Whether `text` takes more than `limit` bytes in UTF-8, without encoding it: a frame
- * arrives as a string, and encoding every frame only to measure it would cost a copy.
+ * Whether `text` takes more than `limit` bytes in UTF-8, without encoding it: messages and
+ * frames arrive as strings, and encoding each only to measure it would cost a copy. How
+ * `maxMessageBytes` is measured, for transports of your own.
+ *
+ * @example
+ * ```ts
+ * if (exceedsBytes(frame, request.maxMessageBytes)) sink.closed({ kind: 'protocol', message: 'too large' })
+ * ```
  */
 export function exceedsBytes(text: string, limit: number): boolean {
   // A UTF-16 code unit takes 1 to 3 UTF-8 bytes (a surrogate pair: 4 for 2 units), so the
