@@ -158,3 +158,42 @@ describe('websocket from a page on another origin', () => {
     expect((await app.call('received', 1)).map((event) => event.data)).toEqual(['welcome'])
   })
 })
+
+describe('browser lifecycle in Chromium', () => {
+  let app: BrowserPage<ClientPage> | undefined
+  let hub: Hub | undefined
+  afterEach(async () => {
+    await app?.page.context().setOffline(false)
+    await app?.call('close')
+    await app?.close()
+    await hub?.close()
+  })
+
+  it('drops the stream when the browser goes offline, waits without retrying, and resumes at once online', async () => {
+    ;({ app, hub } = await openWithHub())
+    await app.call('start', 'sse-fetch', app.url('/events'))
+    await app.call('opened')
+    const before = await hub.publish(STREAM, { data: 'before' })
+    await app.call('received', 1)
+
+    await app.page.context().setOffline(true)
+    await app.call('reached', 'reconnecting')
+    const offline = await app.call('status')
+    expect(offline.online).toBe(false)
+    // Published while the page is offline: only a resume can deliver them.
+    const during = [
+      await hub.publish(STREAM, { data: 'during 1' }),
+      await hub.publish(STREAM, { data: 'during 2' }),
+    ]
+    // No attempt while offline, however long it lasts (well past the 200 ms backoff cap).
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    expect((await app.call('status')).connects).toBe(offline.connects)
+
+    await app.page.context().setOffline(false)
+    await app.call('opened')
+    const seen = await app.call('received', 3)
+    expect(seen.map((event) => event.id)).toEqual([before, ...during])
+    const { gaps } = await app.call('close')
+    expect(gaps).toBe(0)
+  })
+})

@@ -72,6 +72,20 @@ export async function opened(): Promise<void> {
   await until(() => client?.connection.state === 'open')
 }
 
+/** The client's state and counters now. */
+export function status(): { state: string | undefined; connects: number; online: boolean } {
+  return {
+    state: client?.connection.state,
+    connects: client?.connection.diagnostics().connects ?? 0,
+    online: navigator.onLine,
+  }
+}
+
+/** Resolves once the client's state is `state`. */
+export async function reached(state: string): Promise<void> {
+  await until(() => client?.connection.state === state)
+}
+
 /** Closes the client; resolves with the states it went through and the gaps it saw. */
 export function close(): { states: string[]; gaps: number; state: string | undefined } {
   client?.close()
