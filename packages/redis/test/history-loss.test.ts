@@ -111,17 +111,26 @@ async function dropTail(stream: string, lost: LogEntry[], newest: LogEntry) {
   await shared.client.sendCommand(['HSET', meta, 'last', entryOf(newest.id)])
 }
 
+/**
+ * Appends 400 entries to a log with `maxLen` 10, so Redis trims past the first of them;
+ * resolves with them and the index of the oldest one kept (never the first).
+ */
+async function appendPastMaxLen(log: RedisLog, stream: string) {
+  const appended: LogEntry[] = []
+  for (let i = 0; i < 400; i++) appended.push(await log.append(stream, { data: `${i}` }))
+  const oldest = await log.oldest(stream)
+  const at = appended.findIndex((entry) => entry.id === oldest)
+  expect(at).toBeGreaterThan(0)
+  return { appended, at }
+}
+
 describe('redisLog: history lost under a live loop', () => {
   it('tells the listeners once when entries were trimmed while the loop was away, and goes on from the oldest kept', async () => {
     const { log, stream, timeline, away, back } = watchedLog({ maxLen: 10 })
     const seen = await log.append(stream, { data: 'seen' })
     await eventually('the first entry', () => timeline.length === 1)
     away()
-    const appended: LogEntry[] = []
-    for (let i = 0; i < 400; i++) appended.push(await log.append(stream, { data: `${i}` }))
-    const oldest = await log.oldest(stream)
-    const at = appended.findIndex((entry) => entry.id === oldest)
-    expect(at).toBeGreaterThan(0)
+    const { appended, at } = await appendPastMaxLen(log, stream)
     back()
     await eventually('the newest entry', () => timeline.at(-1) === appended.at(-1)!.id)
     const position = appended[at - 1]!.id
@@ -142,11 +151,7 @@ describe('redisLog: history lost under a live loop', () => {
     await log.append(stream, { data: 'seen' })
     await eventually('the first entry', () => timeline.length === 1)
     behind()
-    const appended: LogEntry[] = []
-    for (let i = 0; i < 400; i++) appended.push(await log.append(stream, { data: `${i}` }))
-    const oldest = await log.oldest(stream)
-    const at = appended.findIndex((entry) => entry.id === oldest)
-    expect(at).toBeGreaterThan(0)
+    const { appended, at } = await appendPastMaxLen(log, stream)
     back()
     await eventually('the newest entry', () => timeline.at(-1) === appended.at(-1)!.id)
     const lost = timeline.findIndex((line) => line.startsWith('lost '))
