@@ -106,21 +106,20 @@ export function startFeed(options: FeedOptions): Feed {
     })
   }
 
-  const call = (what: string, run: (listener: FeedListener) => void) => {
-    for (const listener of listeners) {
-      try {
-        run(listener)
-      } catch (error) {
-        options.onError(
-          new LifelineError('handler', `redis log: a listener threw on ${what}`, { cause: error }),
-        )
-      }
-    }
-  }
+  const listenerThrew = (what: string, error: unknown) =>
+    options.onError(
+      new LifelineError('handler', `redis log: a listener threw on ${what}`, { cause: error }),
+    )
 
   const announceLoss = (position: string) => {
     lostUnannounced = false
-    call('history lost', (listener) => listener.historyLost(position))
+    for (const listener of listeners) {
+      try {
+        listener.historyLost(position)
+      } catch (error) {
+        listenerThrew('history lost', error)
+      }
+    }
   }
 
   /**
@@ -158,7 +157,13 @@ export function startFeed(options: FeedOptions): Feed {
       }
       cursor = entry[0]
       const logEntry = toLogEntry(entryEpoch, entry)
-      call('an entry', (listener) => listener.entry(logEntry))
+      for (const listener of listeners) {
+        try {
+          listener.entry(logEntry)
+        } catch (error) {
+          listenerThrew('an entry', error)
+        }
+      }
     }
   }
 
