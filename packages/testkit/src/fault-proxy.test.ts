@@ -282,8 +282,13 @@ describe('createFaultProxy', () => {
     const fastServer = await upstream.nextSocket()
     slowConnection.apply({ kind: 'latency', ms: 150 })
     const order: string[] = []
-    slow.socket.once('data', () => order.push('slow'))
+    let heardAfter = 0
+    slow.socket.once('data', () => {
+      order.push('slow')
+      heardAfter = performance.now() - sentAt
+    })
     fast.socket.once('data', () => order.push('fast'))
+    const sentAt = performance.now()
     slowServer.write('one,')
     slowServer.end('two')
     fastServer.write('now')
@@ -291,6 +296,8 @@ describe('createFaultProxy', () => {
     await fast.untilText('now')
     expect(order).toEqual(['fast', 'slow'])
     expect(slow.text()).toBe('one,two')
+    // Never sooner than the latency asked for (timers do not fire early).
+    expect(heardAfter).toBeGreaterThanOrEqual(149)
   })
 
   it('throttles: a single write arrives in several slices, intact', async () => {
@@ -301,8 +308,11 @@ describe('createFaultProxy', () => {
     const server = await upstream.nextSocket()
     const payload = Buffer.alloc(8_000)
     for (let i = 0; i < payload.length; i++) payload[i] = i % 251
+    const sentAt = performance.now()
     server.end(payload)
     expect(await client.outcome()).toBe('end')
+    // 8,000 bytes at 40,000 B/s is 200 ms; the first 50 ms slice leaves at once.
+    expect(performance.now() - sentAt).toBeGreaterThanOrEqual(149)
     expect(Buffer.concat(client.chunks).equals(payload)).toBe(true)
     expect(client.chunks.length).toBeGreaterThan(1)
     expect(Math.max(...client.chunks.map((c) => c.length))).toBeLessThan(payload.length)
