@@ -15,10 +15,12 @@ export interface HubCore {
   /** Set once `close()` was called. */
   readonly farewell: Farewell | undefined
   /**
-   * Whether another connection fits under `maxClients`, counting `pending` connections
-   * that are not subscribers yet (WebSocket upgrades still waiting for their hello).
+   * Whether another connection fits under `maxClients`, counting the subscribers and the
+   * connections held with {@link HubCore.hold} (WebSocket upgrades awaiting their hello).
    */
-  hasRoom(pending?: number): boolean
+  hasRoom(): boolean
+  /** Counts a connection that is not a subscriber yet toward `maxClients`; call the result once it is, or is gone. */
+  hold(): () => void
   /** Registers a connection on `stream` and starts it (replay or reset, then live). */
   connect(stream: string, pipe: Pipe, outlet: Outlet, resumePoint: string | undefined): Subscriber
 }

@@ -165,12 +165,23 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
     drained?.()
   }
 
+  /** Connections that count toward maxClients before they are subscribers. */
+  let held = 0
   const core: HubCore = {
     options,
     get farewell() {
       return farewell
     },
-    hasRoom: (pending = 0) => subscribers.size + pending < options.maxClients,
+    hasRoom: () => subscribers.size + held < options.maxClients,
+    hold() {
+      held++
+      let released = false
+      return () => {
+        if (released) return
+        released = true
+        held--
+      }
+    },
     connect(stream: string, pipe: Pipe, outlet: Outlet, resumePoint: string | undefined) {
       const subscriber = createSubscriber({
         stream,

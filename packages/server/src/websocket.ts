@@ -91,6 +91,9 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
     let subscriber: Subscriber | undefined
     let alive = true
     awaitingHello.add(ws)
+    // Until its hello it counts toward maxClients: a burst of upgrades that never say hello
+    // cannot hold more sockets open than the limit, on either pipe.
+    const release = core.hold()
     const timer = setTimeout(() => ws.close(1008, 'hello timeout'), options.helloTimeout)
 
     // Acceptance waits for the first write, which waits for the first log read: a log that
@@ -133,6 +136,7 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
       }
       clearTimeout(timer)
       awaitingHello.delete(ws)
+      release()
       if (frame?.type !== 'hello') {
         ws.close(1002, 'expected a hello frame')
         return
@@ -149,6 +153,7 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
     ws.on('close', () => {
       clearTimeout(timer)
       awaitingHello.delete(ws)
+      release()
       subscriber?.gone()
     })
     // 'close' follows every error; the error itself needs no more handling.
@@ -160,9 +165,7 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
       if (core.farewell !== undefined) return refuse(socket, 503)
       // [design] no Origin (not a browser) or the same host; others only through `origins`.
       if (!isOriginAllowed(req, options.origins)) return refuse(socket, 403)
-      // Upgrades waiting for their hello count: a burst that never says hello cannot
-      // hold more than maxClients sockets open.
-      if (!core.hasRoom(awaitingHello.size)) return refuse(socket, 503, busyHeaders(options.retry))
+      if (!core.hasRoom()) return refuse(socket, 503, busyHeaders(options.retry))
       let stream: string
       try {
         stream = typeof selector === 'function' ? selector(req) : selector

@@ -1,5 +1,6 @@
 import { hubServersPerTest } from '@lifeline/testkit/hub-server'
 import { openRawPipe, positionsOf, RAW_PIPES } from '@lifeline/testkit/raw-pipe'
+import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
 import { openRawWs, UpgradeRefused } from '@lifeline/testkit/raw-ws-reader'
 import { stalledWebSocket } from '@lifeline/testkit/stalled-clients'
 import { describe, expect, it } from 'vitest'
@@ -74,15 +75,17 @@ describe('WebSocket pipe', () => {
   })
 
   it('terminates a peer that stops answering protocol pings, and keeps one that answers', async () => {
-    // 200 ms ticks: a live peer has a whole tick to pong, even on a busy machine.
-    const server = await start({ hubOptions: { heartbeat: 200 } })
+    // 1 s ticks: a live peer has a whole second to pong, even on a busy machine, and the
+    // dead one stays registered for at least a tick, long enough to be seen.
+    const server = await start({ hubOptions: { heartbeat: 1_000 } })
     const alive = await openRawWs(server.wsUrl)
     await alive.waitFor((items) => positionsOf(items).length > 0)
     const dead = stalledWebSocket(server.wsUrl)
     await expect.poll(() => server.hub.stats().clients).toBe(2)
     // Two heartbeat ticks: a ping, then no pong by the next one.
-    await expect.poll(() => server.hub.stats().clients, { timeout: 3_000 }).toBe(1)
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await expect.poll(() => server.hub.stats().clients, { timeout: 5_000 }).toBe(1)
+    // Two more ticks: the live peer keeps answering.
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
     expect(server.hub.stats().clients).toBe(1)
     expect(alive.ended).toBe(false)
     dead.destroy()
@@ -160,13 +163,17 @@ describe('WebSocket pipe', () => {
     reader.close()
   })
 
-  it('counts upgrades still waiting for their hello toward maxClients', async () => {
+  it('counts upgrades still waiting for their hello toward maxClients, on both pipes', async () => {
     const server = await start({ hubOptions: { maxClients: 2 } })
     const silent = await Promise.all([
       openRawWs(server.wsUrl, { hello: false }),
       openRawWs(server.wsUrl, { hello: false }),
     ])
     expect(await refusal(openRawWs(server.wsUrl))).toBe(503)
+    // The SSE pipe counts them too.
+    const sse = await openRawSse(server.url)
+    expect(sse.status).toBe(503)
+    sse.close()
     for (const reader of silent) reader.close()
     await Promise.all(silent.map((reader) => reader.waitForClose()))
     await expect
