@@ -11,6 +11,8 @@ const BATCH = 512
 /** Ms one XREAD blocks; a finite block lets the command timeout catch a dead socket. */
 const BLOCK_MS = 10_000
 const MAX_BACKOFF_MS = 2_000
+/** Delivered ids a loop remembers, to find where it stands in a history that lost a tail. */
+const RECENT = 16
 
 /** What a feed needs from its log. */
 export interface FeedOptions {
@@ -78,6 +80,9 @@ export function startFeed(options: FeedOptions): Feed {
   let recheck = false
   /** History was lost and the new epoch is not known yet: its first entry tells. */
   let lostUnannounced = false
+  /** The last {@link RECENT} ids delivered, a ring; `recentCount` counts since the last move. */
+  const recent: string[] = []
+  let recentCount = 0
   let failures = 0
   let pause: { timer: ReturnType<typeof setTimeout>; resolve(): void } | undefined
 
@@ -132,7 +137,9 @@ export function startFeed(options: FeedOptions): Feed {
     if (had !== undefined && had !== next) retired.add(had)
     epoch = next
     cursor = position
-    if (had === undefined) return
+    recentCount = 0
+    // A loss not announced yet (an earlier outage) still is, whatever came between.
+    if (had === undefined && !lostUnannounced) return
     if (next === undefined) lostUnannounced = true
     else announceLoss(formatId(next, position))
   }
@@ -156,6 +163,7 @@ export function startFeed(options: FeedOptions): Feed {
         announceLoss(formatId(entryEpoch, before))
       }
       cursor = entry[0]
+      recent[recentCount++ % RECENT] = cursor
       const logEntry = toLogEntry(entryEpoch, entry)
       for (const listener of listeners) {
         try {
@@ -170,9 +178,21 @@ export function startFeed(options: FeedOptions): Feed {
   /** Takes the stream's epoch and newest id (`HEAD`'s reply) as the start. */
   const begin = (head: unknown) => {
     if (state !== 'starting') return
-    if (Array.isArray(head)) [epoch, cursor] = head as [string, string]
+    const [found, newest] = head as [string, string]
+    epoch = found === '' ? undefined : found
+    cursor = newest
     state = 'running'
     settle()
+  }
+
+  /** Where the loop stands, then what it delivered before, newest first: RESUME's ARGV. */
+  const resumeArgs = () => {
+    const ids = [epoch ?? '', cursor]
+    for (let i = recentCount - 1; i >= Math.max(0, recentCount - RECENT); i--) {
+      const id = recent[i % RECENT]!
+      if (id !== cursor) ids.push(id)
+    }
+    return ids
   }
 
   const open = async (): Promise<RedisLogConnection> => {
@@ -213,13 +233,10 @@ export function startFeed(options: FeedOptions): Feed {
     connection ??= await open()
     if (recheck) {
       const place = [keys.stream, keys.meta]
-      const reply = await runScript(connection, RESUME, place, [epoch ?? '', cursor], timeout)
-      if (reply === null) {
-        if (epoch !== undefined) moveTo(undefined, '0-0')
-      } else {
-        const [next, position] = reply as [string, string]
-        if (next !== epoch || position !== cursor) moveTo(next, position)
-      }
+      const reply = await runScript(connection, RESUME, place, resumeArgs(), timeout)
+      const [found, position] = reply as [string, string]
+      const next = found === '' ? undefined : found
+      if (next !== epoch || position !== cursor) moveTo(next, position)
       recheck = false
     }
     const command = ['XREAD', 'COUNT', String(BATCH), 'BLOCK', String(BLOCK_MS)]

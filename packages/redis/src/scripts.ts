@@ -88,29 +88,42 @@ return { redis.call('XRANGE', KEYS[1], '(' .. ARGV[2], '+', 'COUNT', ARGV[3]), l
 `)
 
 /**
- * ARGV: epoch, entry id: where a live loop that delivered everything up to that entry goes
- * on after it lost its connection or met another epoch. Returns nil when the stream has no
- * intact history yet, else { epoch, position }. The position is the entry id itself while
- * it is placed. Otherwise history the loop's listeners relied on is gone, and it is the
- * newest entry at or before the id (a dropped tail), or the predecessor of the oldest
- * entry (trimmed while the loop was away, or a new epoch), or the newest id.
+ * Where a live loop goes on after it lost its connection or met another epoch. ARGV: its
+ * epoch ('' for none), then ids it delivered, newest first (the first is where it stands).
+ * Returns { epoch, position }. With no intact history the epoch is '' and the position the
+ * newest raw id, so entries of a stream whose meta is gone are not read as new. Otherwise
+ * the position is the newest delivered id still placed in that epoch (no loss when it is
+ * the first); failing that the newest entry at or before where the loop stood (a tail
+ * dropped beyond the ids given), or the predecessor of the oldest entry (trimmed while the
+ * loop was away, or a new epoch).
  */
 export const RESUME = script(`${META}
 local meta = redis.call('HMGET', KEYS[2], 'epoch', 'last')
 local epoch, last = meta[1], meta[2]
-if not intact(epoch, last) then return nil end
+if not intact(epoch, last) then
+  local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+  return { '', top and top[1] or '0-0' }
+end
 if epoch == ARGV[1] then
-  if placed(ARGV[2], last) then return { epoch, ARGV[2] } end
+  for i = 2, #ARGV do
+    if placed(ARGV[i], last) then return { epoch, ARGV[i] } end
+  end
   local at = redis.call('XREVRANGE', KEYS[1], ARGV[2], '-', 'COUNT', 1)[1]
   if at then return { epoch, at[1] } end
 end
 return { epoch, successorsPredecessor('0-0') or last }
 `)
 
-/** Returns nil when the stream has no intact history, else { epoch, newest id or 0-1 }. */
+/**
+ * Where a live loop starts: { epoch, newest id or 0-1 }, or with no intact history
+ * { '', newest raw id or 0-0 }. Creates nothing.
+ */
 export const HEAD = script(`${META}
 local meta = redis.call('HMGET', KEYS[2], 'epoch', 'last')
-if not intact(meta[1], meta[2]) then return nil end
+if not intact(meta[1], meta[2]) then
+  local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+  return { '', top and top[1] or '0-0' }
+end
 return { meta[1], meta[2] }
 `)
 

@@ -18,6 +18,7 @@ function awayable(base: RedisLogClient) {
   let open = () => {}
   let reads: Promise<void> | undefined
   let resumeReads = () => {}
+  let readsSent = 0
   const wrapped: RedisLogClient = {
     get isReady() {
       return base.isReady
@@ -33,7 +34,10 @@ function awayable(base: RedisLogClient) {
           connected.add(held)
         },
         async sendCommand(args, options) {
-          if (args[0] === 'XREAD') await reads
+          if (args[0] === 'XREAD') {
+            await reads
+            readsSent++
+          }
           return connection.sendCommand(args, options)
         },
         // Once: the test may have cut it before the loop lets it go.
@@ -69,6 +73,8 @@ function awayable(base: RedisLogClient) {
       reads = undefined
       resumeReads()
     },
+    /** Reads the loops have sent: one more after `back` means the loop is reading again. */
+    readsSent: () => readsSent,
   }
 }
 
@@ -109,6 +115,21 @@ async function dropTail(stream: string, lost: LogEntry[], newest: LogEntry) {
   await shared.client.sendCommand(['XDEL', key, ...lost.map((entry) => entryOf(entry.id))])
   await shared.client.sendCommand(['XSETID', key, entryOf(newest.id)])
   await shared.client.sendCommand(['HSET', meta, 'last', entryOf(newest.id)])
+}
+
+/**
+ * What a promoted replica whose clock runs behind appends right after `newest`: an entry
+ * whose id sorts between `newest` and whatever the old primary issued after it. Resolves
+ * with its event id.
+ */
+async function appendSkewed(stream: string, newest: LogEntry): Promise<string> {
+  const { key, meta } = keysOf(stream)
+  const [ms, seq] = entryOf(newest.id).split('-') as [string, string]
+  const skewed = `${ms}-${Number(seq) + 1}`
+  const fields = ['e', epochOf(newest.id), 'p', entryOf(newest.id), 't', 'message', 'd', 'skewed']
+  await shared.client.sendCommand(['XADD', key, skewed, ...fields])
+  await shared.client.sendCommand(['HSET', meta, 'last', skewed])
+  return `${epochOf(newest.id)}:${skewed}`
 }
 
 /**
@@ -180,6 +201,58 @@ describe('redisLog: history lost under a live loop', () => {
     expect(timeline).toEqual([a!.id, b!.id, c!.id, `lost ${b!.id}`, d.id])
   })
 
+  it('tells the listeners of a loss even when a second outage comes before the new history', async () => {
+    const { log, stream, timeline, away, back, readsSent } = watchedLog()
+    const old = await log.append(stream, { data: 'old' })
+    await eventually('the first entry', () => timeline.length === 1)
+    // Redis comes back empty; the loop reconnects and finds no history yet.
+    away()
+    await shared.client.del([keysOf(stream).key, keysOf(stream).meta])
+    const before = readsSent()
+    back()
+    await eventually('the loop reading again', () => readsSent() > before)
+    // Another outage, during which the new history begins.
+    away()
+    const next = await log.append(stream, { data: 'new' })
+    back()
+    await eventually('the new entry', () => timeline.at(-1) === next.id)
+    expect(timeline).toEqual([old.id, `lost ${epochOf(next.id)}:0-1`, next.id])
+  })
+
+  it('does not read a stream whose meta is gone as new history', async () => {
+    const { log, stream, timeline, away, back, readsSent } = watchedLog()
+    const a = await log.append(stream, { data: 'a' })
+    const b = await log.append(stream, { data: 'b' })
+    await eventually('two entries', () => timeline.length === 2)
+    away()
+    await shared.client.del(keysOf(stream).meta)
+    const before = readsSent()
+    back()
+    await eventually('the loop reading again', () => readsSent() > before)
+    // The next append finds no intact history: it starts a new epoch.
+    await laterMillisecond()
+    const c = await log.append(stream, { data: 'c' })
+    await eventually('c', () => timeline.at(-1) === c.id)
+    expect(timeline).toEqual([a.id, b.id, `lost ${epochOf(c.id)}:0-1`, c.id])
+  })
+
+  it('goes on after the newest entry it delivered that survived, when a replica with a slower clock took over', async () => {
+    const { log, stream, timeline, away, back } = watchedLog()
+    const a = await log.append(stream, { data: 'a' })
+    await laterMillisecond()
+    const lost = await log.append(stream, { data: 'lost' })
+    await eventually('two entries', () => timeline.length === 2)
+    away()
+    await dropTail(stream, [lost], a)
+    const skewed = await appendSkewed(stream, a)
+    back()
+    await laterMillisecond()
+    const after = await log.append(stream, { data: 'after' })
+    await eventually('after', () => timeline.at(-1) === after.id)
+    // Not from the skewed entry, which sorts before `lost`: the loop never had it.
+    expect(timeline).toEqual([a.id, lost.id, `lost ${a.id}`, skewed, after.id])
+  })
+
   it('keeps the loop where it was when nothing changed while it was away', async () => {
     const { log, stream, timeline, away, back } = watchedLog()
     const a = await log.append(stream, { data: 'a' })
@@ -210,24 +283,19 @@ describe('redisLog: resuming after a dropped tail', () => {
     const log = redisLog({ client: shared.client, onError: () => {} })
     cleanups.push(() => log.close())
     const stream = fresh()
-    const { key, meta } = keysOf(stream)
     const a = await log.append(stream, { data: 'a' })
     // So that an id between the two exists.
     await laterMillisecond()
     const lost = await log.append(stream, { data: 'lost' })
     await dropTail(stream, [lost], a)
-    const [ms, seq] = entryOf(a.id).split('-') as [string, string]
-    const skewed = `${ms}-${Number(seq) + 1}`
-    const fields = ['e', epochOf(a.id), 'p', entryOf(a.id), 't', 'message', 'd', 'skewed']
-    await shared.client.sendCommand(['XADD', key, skewed, ...fields])
-    await shared.client.sendCommand(['HSET', meta, 'last', skewed])
+    const skewed = await appendSkewed(stream, a)
     await laterMillisecond()
     const after = await log.append(stream, { data: 'after' })
     // Reading after `lost` would skip `skewed`: the client must hear of the gap instead.
     expect(await log.readAfter(stream, lost.id, 10)).toEqual({ kind: 'unknown' })
     expect(await log.readAfter(stream, a.id, 10)).toEqual({
       kind: 'entries',
-      entries: [{ id: `${epochOf(a.id)}:${skewed}`, type: 'message', data: 'skewed' }, after],
+      entries: [{ id: skewed, type: 'message', data: 'skewed' }, after],
     })
   })
 })
