@@ -60,6 +60,32 @@ function join(log: EventLog, resumePoint: string | undefined) {
   return { joined, text: () => written.join(''), ended: () => ended }
 }
 
+/**
+ * A log that can lose the stream (the test calls `lose`, as Redis would) and whose reads
+ * answer what it held when they were made, but only once the test releases them.
+ */
+function losableLateLog() {
+  const { log: inner, lose } = losableLog()
+  let release: () => void = () => {}
+  const gate = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  const log: EventLog = {
+    ...inner,
+    async readAfter(stream, id, limit) {
+      const result = inner.readAfter(stream, id, limit)
+      await gate
+      return result
+    },
+    async newest(stream) {
+      const result = inner.newest(stream)
+      await gate
+      return result
+    },
+  }
+  return { log, lose, release }
+}
+
 /** A log on storage that can lose the stream: the test calls `lose` as Redis would. */
 function losableLog() {
   const inner = memoryLog({ epoch: 'e' })
@@ -126,15 +152,30 @@ describe('history lost under a live subscription', () => {
     expect(ended()).toBe(false)
   })
 
-  it('ends a subscriber still replaying the lost history, so it resumes into reset', async () => {
-    const inner = losableLog()
-    const { log: late, release } = lateLog()
-    const log: EventLog = { ...late, subscribe: inner.log.subscribe }
+  it('tells a subscriber that was starting, between the entries of the old and the new history', async () => {
+    // The reads answer what the log held when they were made, but only once released:
+    // this start read its head before the loss and goes live after it.
+    const { log, lose, release } = losableLateLog()
     const { joined, text, ended } = join(log, undefined)
-    inner.lose('f-0')
+    await log.append('s', { data: 'old' })
+    lose('f-0')
+    await log.append('s', { data: 'new' })
     release()
     await joined
-    expect(ended()).toBe(true)
-    expect(text()).not.toContain('reset')
+    expect(text()).toBe(
+      'retry: 1000\n\nid: e-0\n\nid: e-1\ndata: old\n\n' +
+        'event: reset\ndata: \n\nid: f-0\n\nid: e-2\ndata: new\n\n',
+    )
+    expect(ended()).toBe(false)
+  })
+
+  it('says reset once to a start that resets anyway, however many losses came during it', async () => {
+    const { log, lose, release } = losableLateLog()
+    const { joined, text } = join(log, 'unknown-7')
+    lose('f-0')
+    await log.append('s', { data: 'new' })
+    release()
+    await joined
+    expect(text().split('event: reset')).toHaveLength(2)
   })
 })

@@ -46,14 +46,23 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     }
   }
 
+  /**
+   * Losses of history met while a subscriber was starting: `at` is how many live entries it
+   * held then, so the notice goes out between the entries of the old and the new history.
+   */
+  const lossesWhileStarting = new Map<Subscriber, { at: number; notice: Uint8Array[] }[]>()
+
   // The log lost history this channel was reading: live subscribers hear `reset` and the new
-  // position on their open connection. A starting one may be mid-way through replaying the
-  // old history, so it is ended; its reconnect resumes from an old id and gets `reset`.
+  // position on their open connection; a starting one hears it where it goes live.
   const onHistoryLost = (position: string) => {
     const notice = [RESET, positionBlock(position)]
     for (const subscriber of subscribers) {
       if (subscriber.state === 'live') for (const chunk of notice) subscriber.send(chunk)
-      else if (subscriber.state === 'starting') subscriber.end()
+      else if (subscriber.state === 'starting') {
+        const losses = lossesWhileStarting.get(subscriber) ?? []
+        losses.push({ at: subscriber.pending.length, notice })
+        lossesWhileStarting.set(subscriber, losses)
+      }
     }
   }
 
@@ -66,7 +75,14 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
   const goLive = (subscriber: Subscriber, last: string) => {
     const held = subscriber.pending
     const seam = held.findIndex((entry) => entry.id === last)
-    for (let i = seam + 1; i < held.length; i++) subscriber.send(context.bytesOf(held[i]!))
+    // A loss before the seam came before the read: what the read returned is the new history.
+    const losses = (lossesWhileStarting.get(subscriber) ?? []).filter((loss) => loss.at > seam)
+    lossesWhileStarting.delete(subscriber)
+    for (let i = seam + 1; i <= held.length; i++) {
+      for (const loss of losses)
+        if (loss.at === i) for (const chunk of loss.notice) subscriber.send(chunk)
+      if (i < held.length) subscriber.send(context.bytesOf(held[i]!))
+    }
     subscriber.goLive()
   }
 
@@ -74,8 +90,12 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     const head = await log.newest(stream)
     if (subscriber.state !== 'starting') return
     begin()
-    // History is gone: say so, then carry on as a fresh connection.
-    if (reset) subscriber.send(RESET)
+    // History is gone: say so, then carry on as a fresh connection. That one `reset` also
+    // covers any loss the log reported while this start was under way.
+    if (reset) {
+      lossesWhileStarting.delete(subscriber)
+      subscriber.send(RESET)
+    }
     subscriber.send(positionBlock(head))
     goLive(subscriber, head)
   }
@@ -127,6 +147,7 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
       await startFresh(subscriber, begin, true)
     },
     leave(subscriber) {
+      lossesWhileStarting.delete(subscriber)
       if (!subscribers.delete(subscriber) || subscribers.size > 0) return
       unsubscribe?.()
       unsubscribe = undefined
