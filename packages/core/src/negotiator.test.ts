@@ -194,10 +194,32 @@ describe('negotiate: drops after a success are not failures', () => {
     const state = { ...open, failures: 0 }
     const reason: ConnectionReason = { kind: 'ended', recycled: true }
     const decision = negotiate(config(), state, ended(reason, { succeeded: true, random: 0.99 }))
-    expect(kinds(decision.actions)).toEqual(['abort-probe', 'cancel-upgrade', 'open'])
+    expect(kinds(decision.actions)).toEqual(['open'])
     expect(decision.state.failures).toBe(0)
     expect(decision.state.phase).toBe('connecting')
     expect(decision.reason).toEqual(reason)
+  })
+
+  it('a planned recycle on the fallback neither cancels nor restarts the upgrade', () => {
+    const recycled = ended({ kind: 'ended', recycled: true }, { succeeded: true })
+    // On the fallback, with the upgrade timer running and a probe under way.
+    const onFallback: PolicyState = { ...open, transport: 1, upgrade: 'scheduled' }
+    const first = negotiate(config(), onFallback, recycled)
+    expect(kinds(first.actions)).toEqual(['open'])
+    expect(first.state.upgrade).toBe('scheduled')
+    // The new connection's first byte does not put the timer off again.
+    const again = negotiate(config(), first.state, { kind: 'first-byte' })
+    expect(again.actions).toEqual([])
+    // The timer fires between two connections: the probe starts with the next one.
+    const between = negotiate(config(), first.state, { kind: 'upgrade-due' })
+    expect(between.actions).toEqual([])
+    expect(between.state.upgrade).toBe('due')
+    const next = negotiate(config(), between.state, { kind: 'first-byte' })
+    expect(next.actions).toEqual([{ kind: 'probe', transport: 0 }])
+    expect(next.state.probing).toBe(0)
+    // A probe under way survives a recycle of the current connection.
+    const probing: PolicyState = { ...open, transport: 1, probing: 0 }
+    expect(negotiate(config(), probing, recycled).state.probing).toBe(0)
   })
 
   it.each<ConnectionReason>([{ kind: 'stall' }, { kind: 'timeout' }, { kind: 'buffered' }])(
@@ -302,7 +324,8 @@ describe('negotiate: remedy 3, fallback and upgrade', () => {
   })
 
   it('probes the preferred transport when the upgrade is due, and switches only once it delivers', () => {
-    const due = negotiate(config(), { ...open, transport: 1 }, { kind: 'upgrade-due' })
+    const scheduled: PolicyState = { ...open, transport: 1, upgrade: 'scheduled' }
+    const due = negotiate(config(), scheduled, { kind: 'upgrade-due' })
     expect(due.actions).toEqual([{ kind: 'probe', transport: 0 }])
     expect(due.state.transport).toBe(1)
     const delivered = negotiate(config(), due.state, { kind: 'probe-delivered' })

@@ -52,6 +52,11 @@ export interface PolicyState {
   retryBase: number | undefined
   /** The transport an upgrade probe runs on, if one does. */
   probing: number | undefined
+  /**
+   * The upgrade back to the first transport: `scheduled` while its timer runs, `due` when
+   * it fired between two connections (a planned recycle) and waits for the next one.
+   */
+  upgrade: 'none' | 'scheduled' | 'due'
   offline: boolean
   hidden: boolean
 }
@@ -134,6 +139,7 @@ export const initialPolicyState: PolicyState = {
   authRetried: false,
   retryBase: undefined,
   probing: undefined,
+  upgrade: 'none',
   offline: false,
   hidden: false,
 }
@@ -204,28 +210,40 @@ export function negotiate(config: PolicyConfig, state: PolicyState, signal: Sign
     case 'pageshow':
       return resumeFrom({ ...state, hidden: false })
     case 'upgrade-due':
+      if (state.upgrade !== 'scheduled') return { state, actions: [] }
       if (state.phase !== 'open' || state.transport === 0 || state.probing !== undefined) {
-        return { state, actions: [] }
+        return { state: { ...state, upgrade: 'due' }, actions: [] }
       }
-      return { state: { ...state, probing: 0 }, actions: [{ kind: 'probe', transport: 0 }] }
+      return {
+        state: { ...state, probing: 0, upgrade: 'none' },
+        actions: [{ kind: 'probe', transport: 0 }],
+      }
     case 'probe-delivered':
       if (state.probing === undefined) return { state, actions: [] }
       return {
-        state: { ...state, transport: state.probing, probing: undefined, phase: 'open' },
+        state: {
+          ...state,
+          transport: state.probing,
+          probing: undefined,
+          phase: 'open',
+          upgrade: 'none',
+        },
         actions: [{ kind: 'promote-probe' }],
         reason: { kind: 'upgrade' },
       }
     case 'probe-failed': {
       if (state.probing === undefined) return { state, actions: [] }
       const actions: Action[] = [{ kind: 'abort-probe' }]
+      const next: PolicyState = { ...state, probing: undefined, upgrade: 'none' }
       if (config.strategy.upgradeAfter !== false && state.phase === 'open') {
         actions.push({ kind: 'schedule-upgrade', ms: config.strategy.upgradeAfter })
+        next.upgrade = 'scheduled'
       }
-      return { state: { ...state, probing: undefined }, actions }
+      return { state: next, actions }
     }
     case 'close':
       return {
-        state: { ...state, phase: 'closed', probing: undefined },
+        state: { ...state, phase: 'closed', probing: undefined, upgrade: 'none' },
         actions: [...releaseAll(), { kind: 'stop' }],
         reason: { kind: 'close' },
       }
@@ -250,6 +268,7 @@ function suspend(before: PolicyState, next: PolicyState, reason: ConnectionReaso
   if (before.phase === 'idle' || before.phase === 'suspended') return { state: next, actions: [] }
   next.phase = 'suspended'
   next.probing = undefined
+  next.upgrade = 'none'
   next.attempted = true
   return { state: next, actions: releaseAll(), reason }
 }
@@ -278,7 +297,15 @@ function onSuccess(config: PolicyConfig, state: PolicyState): Decision {
     config.strategy.upgradeAfter !== false &&
     state.probing === undefined
   ) {
-    actions.push({ kind: 'schedule-upgrade', ms: config.strategy.upgradeAfter })
+    // A timer already running keeps running: a recycle must not put the upgrade off.
+    if (state.upgrade === 'none') {
+      actions.push({ kind: 'schedule-upgrade', ms: config.strategy.upgradeAfter })
+      next.upgrade = 'scheduled'
+    } else if (state.upgrade === 'due') {
+      actions.push({ kind: 'probe', transport: 0 })
+      next.probing = 0
+      next.upgrade = 'none'
+    }
   }
   return { state: next, actions }
 }
@@ -294,7 +321,7 @@ function onCloseEvent(
     { kind: 'abort-probe' },
     { kind: 'cancel-upgrade' },
   ]
-  const next: PolicyState = { ...state, probing: undefined, attempted: true }
+  const next: PolicyState = { ...state, probing: undefined, upgrade: 'none', attempted: true }
   if (!signal.reconnect) {
     next.phase = 'closed'
     return {
@@ -315,7 +342,12 @@ function onEnded(
   signal: Extract<Signal, { kind: 'ended' }>,
 ): Decision {
   const { reason } = signal
-  const next: PolicyState = { ...state, attempted: true, probing: undefined }
+  const failed = !signal.succeeded || ALWAYS_FAILS.has(reason.kind)
+  // [design] a planned recycle reconnects at once and is not a failure; an upgrade timer or
+  // probe under way goes on, or a stream that recycles often would never upgrade.
+  if (!failed && reason.kind === 'ended' && reason.recycled === true)
+    return { ...connectNow({ ...state, attempted: true }), reason }
+  const next: PolicyState = { ...state, attempted: true, probing: undefined, upgrade: 'none' }
   const released: Action[] = [{ kind: 'abort-probe' }, { kind: 'cancel-upgrade' }]
   const base = state.retryBase ?? config.backoff.initial
 
@@ -325,10 +357,6 @@ function onEnded(
     return { state: next, actions: [...released, { kind: 'stop' }], reason }
   }
 
-  const failed = !signal.succeeded || ALWAYS_FAILS.has(reason.kind)
-  // [design] a planned recycle reconnects at once and is not a failure.
-  if (!failed && reason.kind === 'ended' && reason.recycled === true)
-    return { ...connectNow(next, released), reason }
   if (!failed) {
     next.phase = 'waiting'
     const ms = backoffDelay(0, base, config.backoff, signal.random)

@@ -20,6 +20,7 @@ type Op =
 const reasons: CloseReason[] = [
   { kind: 'network' },
   { kind: 'ended' },
+  { kind: 'ended', recycled: true },
   { kind: 'http', status: 500 },
   { kind: 'http', status: 502 },
   { kind: 'http', status: 401 },
