@@ -15,15 +15,16 @@ export { websocket } from '@lifeline/websocket'`,
 }
 
 /**
- * What a browser app ships for each set of imports. `ceiling` is enforced: today's size plus
- * a little headroom, so a change that grows a bundle fails here. `target` is the goal of the
+ * What a browser app ships for each set of imports. `ceiling` is enforced: the size at the
+ * last deliberate change plus a little headroom, so a change that grows a bundle fails here
+ * and has to say why (docs/performance.md keeps the history). `target` is the goal of the
  * benchmarks issue, not met yet: eventsource-parser (which core must use) is 2.1 KB of it
  * alone; docs/performance.md tracks the gap.
  */
 const budgets: { name: keyof typeof entries; ceiling: number; target: number }[] = [
-  { name: 'core', ceiling: 5.75, target: 3.5 },
-  { name: 'core + sse-fetch', ceiling: 8.9, target: 4.5 },
-  { name: 'core + all three adapters', ceiling: 11.3, target: 6.5 },
+  { name: 'core', ceiling: 5.85, target: 3.5 },
+  { name: 'core + sse-fetch', ceiling: 9.1, target: 4.5 },
+  { name: 'core + all three adapters', ceiling: 11.45, target: 6.5 },
 ]
 
 const sizes = new Map<string, BundleSize>()
