@@ -5,23 +5,32 @@ import { memoryLog } from './memory-log'
 import { serializeEntry } from './serialize'
 import { createSubscriber } from './subscriber'
 
-/** A log whose reads wait for the test, like a network log that answers late. */
-function lateLog() {
-  const inner = memoryLog({ epoch: 'e' })
+/**
+ * `inner` with reads that wait for the test, like a network log that answers late. They
+ * read the log once released, or with `answer: 'as-called'` return what it held when they
+ * were made.
+ */
+function lateLog(
+  inner: EventLog = memoryLog({ epoch: 'e' }),
+  answer: 'as-released' | 'as-called' = 'as-released',
+) {
   let release: () => void = () => {}
   const gate = new Promise<void>((resolve) => {
     release = resolve
   })
+  const late = async <T>(read: () => Promise<T>): Promise<T> => {
+    if (answer === 'as-released') {
+      await gate
+      return read()
+    }
+    const result = read()
+    await gate
+    return result
+  }
   const log: EventLog = {
     ...inner,
-    async readAfter(stream, id, limit) {
-      await gate
-      return inner.readAfter(stream, id, limit)
-    },
-    async newest(stream) {
-      await gate
-      return inner.newest(stream)
-    },
+    readAfter: (stream, id, limit) => late(() => inner.readAfter(stream, id, limit)),
+    newest: (stream) => late(() => inner.newest(stream)),
   }
   return { log, release }
 }
@@ -60,30 +69,10 @@ function join(log: EventLog, resumePoint: string | undefined) {
   return { joined, text: () => written.join(''), ended: () => ended }
 }
 
-/**
- * A log that can lose the stream (the test calls `lose`, as Redis would) and whose reads
- * answer what it held when they were made, but only once the test releases them.
- */
+/** A losable log whose reads answer what it held when made, once the test releases them. */
 function losableLateLog() {
-  const { log: inner, lose } = losableLog()
-  let release: () => void = () => {}
-  const gate = new Promise<void>((resolve) => {
-    release = resolve
-  })
-  const log: EventLog = {
-    ...inner,
-    async readAfter(stream, id, limit) {
-      const result = inner.readAfter(stream, id, limit)
-      await gate
-      return result
-    },
-    async newest(stream) {
-      const result = inner.newest(stream)
-      await gate
-      return result
-    },
-  }
-  return { log, lose, release }
+  const { log: losable, lose } = losableLog()
+  return { ...lateLog(losable, 'as-called'), lose }
 }
 
 /** A log on storage that can lose the stream: the test calls `lose` as Redis would. */
