@@ -1,9 +1,10 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { type Client, type ConnectionEvents, createClient, type StreamEvent } from '@lifeline/core'
 import { createHub } from '@lifeline/server'
 import { startHubServer } from '@lifeline/testkit/hub-server'
+import { listenOnLoopback } from '@lifeline/testkit/loopback'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sseFetch } from '../src/index'
 
@@ -71,9 +72,7 @@ function resumePointOf(req: IncomingMessage): string | undefined {
 
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void) {
   const server = createServer(handler)
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
+  const port = await listenOnLoopback(server)
   return { server, url: `http://127.0.0.1:${port}/events` }
 }
 

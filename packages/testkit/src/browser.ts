@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
 import http from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { bundleForBrowser } from './browser-bundle'
+import { listenOnLoopback } from './loopback'
 
 /**
  * How long a connection the page let go may stay open. After an abort, Chromium may keep
@@ -166,8 +167,7 @@ async function openPage<M extends PageModule>(
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const origin = `http://127.0.0.1:${await listenOnLoopback(server)}`
 
   let context: BrowserContext | undefined
   try {

@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
+import { listenOnLoopback } from './loopback'
 import { createSocketTracker } from './socket-tracker'
 
 /** Bytes on the wire: a string (sent as UTF-8) or raw bytes, e.g. half a UTF-8 sequence. */
@@ -119,9 +119,7 @@ export async function startChunkServer(
     if (reply === 'silent') return
     answer(reply, res, paceMs).catch(() => res.destroy())
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
+  const port = await listenOnLoopback(server)
 
   return {
     url: (path = '/') => new URL(path, `http://127.0.0.1:${port}`),
@@ -142,9 +140,7 @@ export async function startChunkServer(
  */
 export async function refusedUrl(path = '/'): Promise<URL> {
   const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
+  const port = await listenOnLoopback(server)
   server.close()
   await once(server, 'close')
   return new URL(path, `http://127.0.0.1:${port}`)

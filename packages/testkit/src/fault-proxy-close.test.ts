@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { connect, createServer, type Socket } from 'node:net'
 import { expect, it } from 'vitest'
 import { createFaultProxy } from './fault-proxy'
+import { listenOnLoopback } from './loopback'
 
 // A file of its own: each test file runs in a fresh worker, so no socket of another test
 // can open or close while the handles are counted.
@@ -21,13 +22,10 @@ it('leaves no socket, server or timer behind when closed', async () => {
     accepted.push(socket)
     socket.write('held')
   })
-  upstream.listen(0, '127.0.0.1')
-  await once(upstream, 'listening')
-  const address = upstream.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
+  const port = await listenOnLoopback(upstream)
   const before = await handles()
 
-  const proxy = await createFaultProxy({ upstream: { port: address.port } })
+  const proxy = await createFaultProxy({ upstream: { port } })
   proxy.setRule({ path: '/stall' }, { kind: 'stall' })
   proxy.setRule({ path: '/slow' }, { kind: 'latency', ms: 60_000 })
   const clients = ['/stall', '/slow', '/throttle'].map((path) => {

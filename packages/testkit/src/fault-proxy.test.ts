@@ -4,6 +4,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { createFaultProxy, type FaultProxy } from './fault-proxy'
+import { listenOnLoopback } from './loopback'
 
 const cleanups: (() => Promise<unknown> | unknown)[] = []
 afterEach(async () => {
@@ -38,16 +39,13 @@ async function rawUpstream(greeting?: string): Promise<RawUpstream> {
     if (waiter) waiter(socket)
     else arrived.push(socket)
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
+  const port = await listenOnLoopback(server)
   cleanups.push(async () => {
     for (const socket of sockets) socket.destroy()
     await new Promise((resolve) => server.close(resolve))
   })
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
   return {
-    port: address.port,
+    port,
     nextSocket: () => {
       const socket = arrived.shift()
       if (socket) return Promise.resolve(socket)
@@ -129,18 +127,15 @@ async function sseUpstream(): Promise<SseUpstream> {
   })
   const wss = new WebSocketServer({ server })
   wss.on('connection', (ws) => ws.send('hello'))
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
+  const port = await listenOnLoopback(server)
   cleanups.push(async () => {
     for (const ws of wss.clients) ws.terminate()
     wss.close()
     server.closeAllConnections()
     await new Promise((resolve) => server.close(resolve))
   })
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
   return {
-    port: address.port,
+    port,
     nextStream: () => {
       const res = streams.shift()
       if (res) return Promise.resolve(res)

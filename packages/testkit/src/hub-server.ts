@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { type CloseOptions, createHub, type Hub, type HubOptions } from '@lifeline/server'
 import { afterEach } from 'vitest'
+import { listenOnLoopback } from './loopback'
 
 /**
  * Options of {@link startHubServer}.
@@ -98,8 +98,7 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     else hub.sse(req, res, { stream })
   })
   hub.attach(server, { path, stream: streamOf })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const port = await listenOnLoopback(server)
   let closing: Promise<void> | undefined
   return {
     url: `http://127.0.0.1:${port}${path}`,

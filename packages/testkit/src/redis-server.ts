@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { listenOnLoopback } from './loopback'
 
 /** How to get redis-server when it is missing (Debian and Ubuntu). */
 export const REDIS_INSTALL_HINT = 'sudo apt-get install -y redis-server'
@@ -42,13 +43,10 @@ export interface RedisServer {
 /** A port the OS says is free now: bind port 0, read it, close. */
 async function freePort(): Promise<number> {
   const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
+  const port = await listenOnLoopback(server)
   server.close()
   await once(server, 'close')
-  if (address === null || typeof address === 'string') throw new Error('no TCP port')
-  return address.port
+  return port
 }
 
 function launch(bin: string, args: string[], timeoutMs: number): Promise<ChildProcess> {

@@ -1,6 +1,5 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type {
   ContractReceived,
   ContractScenario,
@@ -8,6 +7,7 @@ import type {
   MountedScenario,
 } from '@lifeline/testkit/adapter-contract-cases'
 import { refusedUrl } from '@lifeline/testkit/chunk-server'
+import { listenOnLoopback } from '@lifeline/testkit/loopback'
 import { createSocketTracker } from '@lifeline/testkit/socket-tracker'
 import { type WebSocket, WebSocketServer } from 'ws'
 
@@ -56,9 +56,7 @@ export async function startWebSocketContractServer(): Promise<ContractServer> {
     })
   }
 
-  http.listen(0, '127.0.0.1')
-  await once(http, 'listening')
-  const { port } = http.address() as AddressInfo
+  const port = await listenOnLoopback(http)
   let next = 0
 
   return {

@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenOnLoopback } from '@lifeline/testkit/loopback'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
 
 /** One client connection as the test server sees it. */
@@ -51,9 +51,7 @@ export async function startFrameServer(options: FrameServerOptions = {}): Promis
       wake(peer)
     }
   })
-  http.listen(0, '127.0.0.1')
-  await once(http, 'listening')
-  const { port } = http.address() as AddressInfo
+  const port = await listenOnLoopback(http)
   return {
     url: new URL(`http://127.0.0.1:${port}${options.path ?? '/events'}?stream=prices`),
     peer(ms = 5_000) {
