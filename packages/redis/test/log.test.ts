@@ -27,6 +27,20 @@ function after(a: string, b: string): boolean {
   return msA > msB || (msA === msB && seqA > seqB)
 }
 
+/** Appends to `stream` one event after another until `stop()`, which resolves when it has. */
+function publishNonStop(log: RedisLog, stream: string) {
+  let publishing = true
+  const done = (async () => {
+    while (publishing) await log.append(stream, { data: 'x' })
+  })()
+  return {
+    stop() {
+      publishing = false
+      return done
+    },
+  }
+}
+
 /** Collects what a subscription delivers; `count(n)` waits for the n-th entry. */
 function record(log: RedisLog, stream: string) {
   const entries: LogEntry[] = []
@@ -238,10 +252,7 @@ describe('redisLog: subscribe', () => {
     const writer = await otherInstance()
     const stream = fresh()
     let resumeAt = (await writer.append(stream, { data: 'seed' })).id
-    let publishing = true
-    const publisher = (async () => {
-      while (publishing) await writer.append(stream, { data: 'x' })
-    })()
+    const publisher = publishNonStop(writer, stream)
     try {
       // Each round does what the hub does: subscribe, read, then drop the held entries the
       // read covered. The result must be exactly the history after the resume point.
@@ -265,8 +276,7 @@ describe('redisLog: subscribe', () => {
         resumeAt = seen.at(-1) ?? resumeAt
       }
     } finally {
-      publishing = false
-      await publisher
+      await publisher.stop()
     }
   })
 
@@ -275,10 +285,7 @@ describe('redisLog: subscribe', () => {
     const writer = await otherInstance()
     const stream = fresh()
     await writer.append(stream, { data: 'seed' })
-    let publishing = true
-    const publisher = (async () => {
-      while (publishing) await writer.append(stream, { data: 'x' })
-    })()
+    const publisher = publishNonStop(writer, stream)
     try {
       for (let round = 0; round < 20; round++) {
         const held: LogEntry[] = []
@@ -293,8 +300,7 @@ describe('redisLog: subscribe', () => {
         for (const entry of held.slice(returnedAt)) expect(after(entry.id, head)).toBe(true)
       }
     } finally {
-      publishing = false
-      await publisher
+      await publisher.stop()
     }
   })
 
