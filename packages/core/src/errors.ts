@@ -1,11 +1,13 @@
-import type { CloseReason } from './transport'
+import type { ConnectionReason } from './events'
 
 /** The stable codes of {@link LifelineError}; match on these, not on messages. */
 export type LifelineErrorCode =
   /** An option passed to `createClient` or an adapter is invalid. */
   | 'invalid-option'
-  /** A transport connection ended; `reason` says how. */
+  /** A connection attempt failed, or a stream broke the protocol; `reason` says how. */
   | 'connection'
+  /** The server refused the credentials (401/403) again after the headers were resolved anew: final. */
+  | 'unauthorized'
   /** The server sent something the protocol does not allow. */
   | 'protocol'
   /** A message was larger than `maxMessageBytes`. */
@@ -20,25 +22,27 @@ export type LifelineErrorCode =
   | 'unavailable'
 
 /**
- * The one error class of Lifeline: a stable `code`, the `CloseReason` where a connection
- * ended, and the underlying `cause`.
+ * The one error class of Lifeline: a stable `code`, the {@link ConnectionReason} where a
+ * connection ended, and the underlying `cause`.
  *
  * @example
  * ```ts
  * client.connection.on('error', (err) => {
- *   if (err.code === 'connection' && err.reason?.kind === 'http') console.warn(err.reason.status)
+ *   if (err.reason?.kind === 'http') console.warn('HTTP', err.reason.status)
+ *   if (err.reason?.kind === 'stall') console.warn('no heartbeat')
  * })
  * ```
  */
 export class LifelineError extends Error {
   override readonly name = 'LifelineError'
   readonly code: LifelineErrorCode
-  readonly reason: CloseReason | undefined
+  /** Why the connection ended, for `connection` and `unauthorized` errors. */
+  readonly reason: ConnectionReason | undefined
 
   constructor(
     code: LifelineErrorCode,
     message: string,
-    options: { reason?: CloseReason | undefined; cause?: unknown } = {},
+    options: { reason?: ConnectionReason | undefined; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code

@@ -1,5 +1,30 @@
 import type { LifelineError } from './errors'
-import type { ConnectionReason } from './negotiator'
+import type { CloseReason } from './transport/transport'
+
+/**
+ * Why the client changed state or transport: a transport's {@link CloseReason}, or a
+ * decision of the client's own.
+ */
+export type ConnectionReason =
+  | CloseReason
+  /** Not accepted within `connectTimeout`. */
+  | { kind: 'timeout' }
+  /** No byte for `heartbeatTimeout`. */
+  | { kind: 'stall' }
+  /** Accepted, but no byte within `firstByteTimeout`: a buffering proxy. */
+  | { kind: 'buffered' }
+  /** The server's close control event. */
+  | { kind: 'server-close' }
+  /** The resume point was dropped (a `reset` control event or `resetAfter` failed resumes). */
+  | { kind: 'reset' }
+  /** An upgrade probe delivered, so the client moved back to the preferred transport. */
+  | { kind: 'upgrade' }
+  /** The browser went offline. */
+  | { kind: 'offline' }
+  /** The page was hidden into the back/forward cache. */
+  | { kind: 'hidden' }
+  /** `client.close()`. */
+  | { kind: 'close' }
 
 /** One server event as the app sees it. */
 export interface StreamEvent {

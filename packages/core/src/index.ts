@@ -1,35 +1,36 @@
-export type { BackoffOptions } from './backoff'
-export { DEFAULT_BACKOFF, MAX_DELAY_MS } from './backoff'
-export type { Client, Connection } from './client'
-export { createClient } from './client'
-export type { Decoder, DecoderTarget } from './decoder'
-export { createDecoder } from './decoder'
+export type { Client, Connection } from './client/client'
+export { createClient } from './client/client'
 export type {
   Clock,
   Environment,
   LifecycleSignal,
   LifecycleSource,
   TimerHandle,
-} from './environment'
-export { browserLifecycle, systemClock } from './environment'
+} from './client/environment'
+export type { EventHandler, WildcardHandler } from './client/event-handlers'
+export type { ClientOptions, HeadersOption } from './client/options'
 export type { LifelineErrorCode } from './errors'
 export { LifelineError } from './errors'
-export type { EventHandler, WildcardHandler } from './event-handlers'
-export type { ConnectionEvents, ConnectionState, Diagnostics, StreamEvent } from './events'
-export { exceedsBytes } from './message-size'
 export type {
-  Action,
+  ConnectionEvents,
   ConnectionReason,
-  Decision,
-  Phase,
-  PolicyConfig,
-  PolicyState,
-  Signal,
-} from './negotiator'
-export { connectionStateOf, initialPolicyState, negotiate } from './negotiator'
-export type { ClientOptions, HeadersOption } from './options'
-export type { Strategy, StrategyOption, StrategyPreset } from './strategy'
-export { STRATEGY_PRESETS } from './strategy'
+  ConnectionState,
+  Diagnostics,
+  StreamEvent,
+} from './events'
+export type { BackoffOptions } from './policy/backoff'
+export { MAX_DELAY_MS } from './policy/backoff'
+export type { Strategy, StrategyOption, StrategyPreset } from './policy/strategy'
+export { STRATEGY_PRESETS } from './policy/strategy'
+export type { Decoder, DecoderTarget } from './transport/decoder'
+export { createDecoder } from './transport/decoder'
+export type { ConnectFunction } from './transport/define-transport'
+export { defineTransport } from './transport/define-transport'
+export { lastEventIdHeader } from './transport/last-event-id'
+export { exceedsBytes } from './transport/message-size'
+export type { OptionChecks } from './transport/option-checks'
+export { optionChecks } from './transport/option-checks'
+export { sseRefusal } from './transport/sse-response'
 export type {
   CloseReason,
   ConnectRequest,
@@ -37,4 +38,4 @@ export type {
   TransportConnection,
   TransportEvent,
   TransportSink,
-} from './transport'
+} from './transport/transport'

@@ -128,16 +128,22 @@ describe('createClient', () => {
     client.close()
   })
 
-  it('re-resolves headers once on 401 before counting a failure', async () => {
+  it('re-resolves headers once on 401; a second 401 is final, with a typed error', async () => {
     let n = 0
     const { a, client, seen } = setup({ headers: () => ({ authorization: `t${++n}` }) }, ['a'])
     a.last().end({ kind: 'http', status: 401 })
     expect(a.connections).toHaveLength(2)
     expect(a.last().request.headers.get('authorization')).toBe('t2')
+    expect(seen.error).toEqual([])
     a.last().end({ kind: 'http', status: 401 })
     expect(a.connections).toHaveLength(2)
-    expect(seen.retry).toHaveLength(1)
-    client.close()
+    expect(seen.retry).toEqual([])
+    expect(client.connection.state).toBe('closed')
+    expect(seen.error?.map((error) => [error.code, error.reason])).toEqual([
+      ['unauthorized', { kind: 'http', status: 401 }],
+    ])
+    expect(client.connection.diagnostics().failures).toEqual({ http: 1 })
+    expect(vi.getTimerCount()).toBe(0)
   })
 
   it('drops repeated ids: a replay overlapping what was delivered', () => {

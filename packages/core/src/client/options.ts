@@ -1,8 +1,9 @@
-import { type BackoffOptions, DEFAULT_BACKOFF, MAX_DELAY_MS } from './backoff'
-import { defaultEnvironment, type Environment } from './environment'
-import { LifelineError } from './errors'
-import { STRATEGY_PRESETS, type Strategy, type StrategyOption } from './strategy'
-import type { Transport } from './transport'
+import { type BackoffOptions, DEFAULT_BACKOFF, MAX_DELAY_MS } from '../policy/backoff'
+import { STRATEGY_PRESETS, type Strategy, type StrategyOption } from '../policy/strategy'
+import { exceedsBytes } from '../transport/message-size'
+import { optionChecks } from '../transport/option-checks'
+import type { Transport } from '../transport/transport'
+import { defaultEnvironment, type Environment, unrefTimers } from './environment'
 
 /** Headers for every connect: a value, or a function resolved before each attempt. */
 export type HeadersOption = HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
@@ -44,10 +45,22 @@ export interface ClientOptions {
   heartbeatTimeout?: number | undefined
   /** ms after acceptance for the first byte; longer means a buffering proxy. Default 10 000. */
   firstByteTimeout?: number | undefined
-  /** The largest message the client accepts. Default 1 MiB. */
+  /** The largest message the client accepts, in UTF-8 bytes. Default 1 MiB. */
   maxMessageBytes?: number | undefined
+  /**
+   * The longest event id the client keeps as its resume point, in UTF-8 bytes. An event
+   * with a longer id is still delivered, but the resume point is dropped (`gap`): the id
+   * cannot be sent back. Default 1 024.
+   */
+  maxIdBytes?: number | undefined
   /** How many recent event ids the duplicate filter remembers at least (up to twice as many). Default 1 024. */
   duplicateWindow?: number | undefined
+  /**
+   * In Node, whether a client that is not closed keeps the process alive while it waits to
+   * reconnect, as an open socket does. `false` lets a process whose only work is the stream
+   * exit between two connections. No effect in browsers. Default `true`.
+   */
+  keepProcessAlive?: boolean | undefined
   /** Clock, randomness and browser lifecycle; replace them in tests. */
   environment?: Partial<Environment> | undefined
 }
@@ -65,27 +78,24 @@ export interface ResolvedOptions {
   heartbeatTimeout: number
   firstByteTimeout: number
   maxMessageBytes: number
+  maxIdBytes: number
   duplicateWindow: number
   environment: Environment
 }
 
-const invalid = (message: string) => new LifelineError('invalid-option', message)
-
-function ensure(condition: unknown, message: string): void {
-  if (!condition) throw invalid(message)
-}
+const check = optionChecks('createClient')
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
-  ensure(
+  check.ensure(
     typeof value === 'number' && value > 0 && value < Number.POSITIVE_INFINITY,
-    `${name} must be > 0`,
+    `${name} must be > 0, got ${String(value)}`,
   )
   return Math.min(value, MAX_DELAY_MS)
 }
 
 function countOrOff(name: string, value: number | false): number | false {
-  ensure(
+  check.ensure(
     value === false || (Number.isInteger(value) && value >= 1),
     `strategy.${name} must be an integer ≥ 1 or false`,
   )
@@ -94,14 +104,14 @@ function countOrOff(name: string, value: number | false): number | false {
 
 function resolveStrategy(option: StrategyOption | undefined): Strategy {
   const preset = typeof option === 'string' ? STRATEGY_PRESETS[option] : STRATEGY_PRESETS.resilient
-  ensure(
+  check.ensure(
     preset && (option === undefined || typeof option === 'string' || typeof option === 'object'),
     `unknown strategy ${String(option)}`,
   )
   const strategy = { ...preset, ...(typeof option === 'object' ? option : {}) }
   const { closeEvent, upgradeAfter } = strategy
   // 'reset' is reserved: it is always the reset control event.
-  ensure(
+  check.ensure(
     closeEvent === false ||
       (typeof closeEvent === 'string' && closeEvent !== '' && closeEvent !== 'reset'),
     'strategy.closeEvent must be an event type other than reset, or false',
@@ -117,42 +127,38 @@ function resolveStrategy(option: StrategyOption | undefined): Strategy {
 
 /** Validates the options and fills in the defaults; a bad option throws `invalid-option`. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
-  const { transports, headers, lastEventId, backoff = {} } = options
-  let url: URL
-  try {
-    // In a page a relative URL ('/events') resolves against the page, as EventSource does.
-    const base = (globalThis as { location?: { href?: string } }).location?.href
-    url = new URL(String(options.url), base)
-  } catch (cause) {
-    throw new LifelineError('invalid-option', `invalid url ${String(options.url)}`, { cause })
-  }
-  ensure(/^https?:$/.test(url.protocol), 'url must be http(s)')
-  // The negotiator keeps one bit per transport in a number.
-  ensure(
-    Array.isArray(transports) && transports.length > 0 && transports.length <= 30,
-    'transports must list 1 to 30 transports',
+  const { transports, headers, backoff = {} } = options
+  // In a page a relative URL ('/events') resolves against the page, as EventSource does.
+  const base = (globalThis as { location?: { href?: string } }).location?.href
+  const url = check.httpUrl('url', options.url, base) as URL
+  check.ensure(
+    Array.isArray(transports) && transports.length > 0,
+    'transports must list at least one transport',
   )
   for (const transport of transports) {
-    ensure(
+    check.ensure(
       typeof transport?.open === 'function' && typeof transport.name === 'string',
       'a transport needs a name and open()',
     )
   }
-  ensure(
+  check.ensure(
     headers === undefined || typeof headers === 'function' || typeof headers === 'object',
     'invalid headers',
   )
-  ensure(
+  const maxIdBytes = check.count('maxIdBytes', options.maxIdBytes) ?? 1_024
+  const { lastEventId } = options
+  check.ensure(
     lastEventId === undefined || typeof lastEventId === 'string',
     'lastEventId must be a string',
   )
-  const factor = backoff.factor ?? DEFAULT_BACKOFF.factor
-  ensure(factor >= 1 && factor < Number.POSITIVE_INFINITY, 'backoff.factor must be ≥ 1')
-  const duplicateWindow = options.duplicateWindow ?? 1024
-  ensure(
-    Number.isInteger(duplicateWindow) && duplicateWindow >= 1,
-    'duplicateWindow must be an integer ≥ 1',
+  check.ensure(
+    lastEventId === undefined || !exceedsBytes(lastEventId, maxIdBytes),
+    `lastEventId exceeds maxIdBytes (${maxIdBytes})`,
   )
+  const factor = backoff.factor ?? DEFAULT_BACKOFF.factor
+  check.ensure(factor >= 1 && factor < Number.POSITIVE_INFINITY, 'backoff.factor must be ≥ 1')
+  const environment = { ...defaultEnvironment, ...options.environment }
+  if (options.keepProcessAlive === false) environment.clock = unrefTimers(environment.clock)
   return {
     url,
     transports,
@@ -169,8 +175,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     connectTimeout: positive('connectTimeout', options.connectTimeout, 10_000),
     heartbeatTimeout: positive('heartbeatTimeout', options.heartbeatTimeout, 45_000),
     firstByteTimeout: positive('firstByteTimeout', options.firstByteTimeout, 10_000),
-    maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes, 1_048_576),
-    duplicateWindow,
-    environment: { ...defaultEnvironment, ...options.environment },
+    maxMessageBytes: check.count('maxMessageBytes', options.maxMessageBytes) ?? 1_048_576,
+    maxIdBytes,
+    duplicateWindow: check.count('duplicateWindow', options.duplicateWindow) ?? 1_024,
+    environment,
   }
 }

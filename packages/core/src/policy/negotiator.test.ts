@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import type { ConnectionReason } from '../events'
+import { negotiate } from './negotiator'
 import {
   type Action,
-  type ConnectionReason,
   initialPolicyState,
-  negotiate,
   type PolicyConfig,
   type PolicyState,
   type Signal,
-} from './negotiator'
+} from './policy'
 import { STRATEGY_PRESETS } from './strategy'
 
 const backoff = { initial: 1_000, max: 30_000, factor: 2 }
@@ -20,13 +20,23 @@ const connecting: PolicyState = { ...initialPolicyState, phase: 'connecting' }
 const open: PolicyState = { ...initialPolicyState, phase: 'open' }
 const ended = (
   reason: ConnectionReason,
-  opts: { resumed?: boolean; succeeded?: boolean; random?: number } = {},
+  opts: { resumed?: boolean; succeeded?: boolean; delivered?: boolean; random?: number } = {},
 ): Signal => ({
   kind: 'ended',
   reason,
   resumed: opts.resumed ?? true,
   succeeded: opts.succeeded ?? false,
+  delivered: opts.delivered ?? opts.succeeded ?? false,
   random: opts.random ?? 0.5,
+})
+const closeEvent = (
+  opts: { reconnect?: boolean; retry?: number; delivered?: boolean; random?: number } = {},
+): Signal => ({
+  kind: 'close-event',
+  reconnect: opts.reconnect ?? true,
+  retry: opts.retry,
+  delivered: opts.delivered ?? true,
+  random: opts.random ?? 0.3,
 })
 const kinds = (actions: Action[]) => actions.map((action) => action.kind)
 const waitMs = (actions: Action[]) => actions.find((action) => action.kind === 'wait')
@@ -45,7 +55,8 @@ describe('negotiate: every reason that ends an attempt before its first byte', (
     ['HTTP 502', { kind: 'http', status: 502 }, 'wait', 0],
     ['HTTP 503', { kind: 'http', status: 503 }, 'wait', 0],
     ['HTTP 504', { kind: 'http', status: 504 }, 'wait', 0],
-    ['protocol', { kind: 'protocol', message: 'text/html' }, 'wait', 0],
+    // With no other transport to try, a resume point that keeps breaking the protocol is suspect.
+    ['protocol', { kind: 'protocol', message: 'text/html' }, 'wait', 1],
     ['ended before the first byte', { kind: 'ended' }, 'wait', 1],
     ['aborted by the transport', { kind: 'aborted' }, 'wait', 0],
     ['timeout', { kind: 'timeout' }, 'wait', 1],
@@ -122,7 +133,7 @@ describe('negotiate: every reason in every state an attempt can end in', () => {
         attempted: true,
         transport: 1,
         failures: 4,
-        failedTransports: 0b01,
+        failedTransports: [0],
         fallbackFailures: 0,
       },
       succeeded: false,
@@ -238,12 +249,7 @@ describe('negotiate: remedy 2, reset the resume point', () => {
     state = { ...first.state, phase: 'connecting' }
     expect(kinds(first.actions)).not.toContain('drop-resume-point')
     const second = negotiate(config(1), state, ended({ kind: 'http', status: 500 }))
-    expect(kinds(second.actions)).toEqual([
-      'abort-probe',
-      'cancel-upgrade',
-      'drop-resume-point',
-      'open',
-    ])
+    expect(kinds(second.actions)).toEqual(['drop-resume-point', 'open'])
     expect(second.state.resumeFailures).toBe(0)
   })
 
@@ -263,7 +269,7 @@ describe('negotiate: remedy 2, reset the resume point', () => {
   })
 
   it('counts a silent server once every transport failed since the last success', () => {
-    const state = { ...connecting, transport: 1, failedTransports: 0b01 }
+    const state = { ...connecting, transport: 1, failedTransports: [0] }
     const decision = negotiate(config(2), state, ended({ kind: 'timeout' }))
     expect(decision.state.resumeFailures).toBe(1)
   })
@@ -336,7 +342,10 @@ describe('negotiate: remedy 3, fallback and upgrade', () => {
 
   it('a failed probe leaves the fallback in place and tries again later', () => {
     const probing = { ...open, transport: 1, probing: 0 }
-    const decision = negotiate(config(), probing, { kind: 'probe-failed' })
+    const decision = negotiate(config(), probing, {
+      kind: 'probe-failed',
+      reason: { kind: 'network' },
+    })
     expect(decision.state.transport).toBe(1)
     expect(decision.actions).toEqual([
       { kind: 'abort-probe' },
@@ -347,35 +356,24 @@ describe('negotiate: remedy 3, fallback and upgrade', () => {
 
 describe('negotiate: remedy 1, the close event', () => {
   it('reconnects at once without retry', () => {
-    const decision = negotiate(config(), open, {
-      kind: 'close-event',
-      reconnect: true,
-      retry: undefined,
-      random: 0.3,
-    })
-    expect(kinds(decision.actions)).toEqual(['abort', 'abort-probe', 'cancel-upgrade', 'open'])
+    const decision = negotiate(config(), open, closeEvent())
+    expect(kinds(decision.actions)).toEqual(['abort', 'open'])
     expect(decision.reason).toEqual({ kind: 'server-close' })
   })
 
   it('waits between half the retry and all of it, capped at backoff.max', () => {
     const at = (random: number, retry: number) =>
-      waitMs(
-        negotiate(config(), open, { kind: 'close-event', reconnect: true, retry, random }).actions,
-      )
+      waitMs(negotiate(config(), open, closeEvent({ retry, random })).actions)
     expect(at(0, 4_000)).toEqual({ kind: 'wait', ms: 2_000 })
     expect(at(0.999, 4_000)).toEqual({ kind: 'wait', ms: 3_998 })
     expect(at(0.5, 100_000)).toEqual({ kind: 'wait', ms: 30_000 })
   })
 
   it('stops for good on reconnect: false', () => {
-    const decision = negotiate(config(), open, {
-      kind: 'close-event',
-      reconnect: false,
-      retry: undefined,
-      random: 0,
-    })
+    const decision = negotiate(config(), open, closeEvent({ reconnect: false }))
     expect(decision.state.phase).toBe('closed')
-    expect(kinds(decision.actions)).toContain('stop')
+    // `stop` releases everything itself: nothing is undone twice.
+    expect(kinds(decision.actions)).toEqual(['stop'])
   })
 })
 
@@ -404,11 +402,17 @@ describe('negotiate: lifecycle and close', () => {
   it('offline drops everything and waits; online connects now', () => {
     const offline = negotiate(config(), open, { kind: 'offline' })
     expect(offline.state.phase).toBe('suspended')
-    expect(kinds(offline.actions)).toEqual([
+    expect(kinds(offline.actions)).toEqual(['abort'])
+    // On a fallback with a probe running, both go, and the upgrade timer with them.
+    const upgrading: PolicyState = { ...open, transport: 1, probing: 0, upgrade: 'scheduled' }
+    expect(kinds(negotiate(config(), upgrading, { kind: 'offline' }).actions)).toEqual([
       'abort',
       'abort-probe',
-      'cancel-wait',
       'cancel-upgrade',
+    ])
+    const waiting: PolicyState = { ...open, phase: 'waiting' }
+    expect(kinds(negotiate(config(), waiting, { kind: 'offline' }).actions)).toEqual([
+      'cancel-wait',
     ])
     const online = negotiate(config(), offline.state, { kind: 'online' })
     expect(kinds(online.actions)).toEqual(['open'])
@@ -442,10 +446,135 @@ describe('negotiate: lifecycle and close', () => {
   })
 
   it('close is final: later signals do nothing', () => {
-    const closed = negotiate(config(), open, { kind: 'close' })
+    const closed = negotiate(config(), { ...open, transport: 1, probing: 0 }, { kind: 'close' })
     expect(closed.state.phase).toBe('closed')
+    expect(kinds(closed.actions)).toEqual(['stop'])
     for (const signal of [{ kind: 'timer' }, { kind: 'online' }, { kind: 'connect' }] as Signal[]) {
       expect(negotiate(config(), closed.state, signal).actions).toEqual([])
     }
+  })
+})
+
+describe('negotiate: the policy alone classifies failures', () => {
+  it('a failed attempt is counted and reported; a clean end is neither', () => {
+    const failed = negotiate(config(1), connecting, ended({ kind: 'http', status: 500 }))
+    expect(failed.failure).toEqual({ kind: 'http', status: 500 })
+    expect(failed.error).toEqual({ code: 'connection', reason: { kind: 'http', status: 500 } })
+    const clean = negotiate(config(1), open, ended({ kind: 'network' }, { succeeded: true }))
+    expect(clean.failure).toBeUndefined()
+    expect(clean.error).toBeUndefined()
+  })
+
+  it('a protocol error after the first byte is no failure, but the app hears of it', () => {
+    const reason: ConnectionReason = { kind: 'protocol', message: 'message too large' }
+    const decision = negotiate(config(1), open, ended(reason, { succeeded: true }))
+    expect(decision.failure).toBeUndefined()
+    expect(decision.state.failures).toBe(0)
+    expect(decision.error).toEqual({ code: 'connection', reason })
+  })
+
+  it('a failed probe counts as a failure but is not reported: the old pipe still serves', () => {
+    const probing: PolicyState = { ...open, transport: 1, probing: 0 }
+    const decision = negotiate(config(), probing, {
+      kind: 'probe-failed',
+      reason: { kind: 'timeout' },
+    })
+    expect(decision.failure).toEqual({ kind: 'timeout' })
+    expect(decision.error).toBeUndefined()
+  })
+})
+
+describe('negotiate: hot loops', () => {
+  const empty = (reason: ConnectionReason = { kind: 'ended' }) =>
+    ended(reason, { succeeded: true, delivered: false, random: 0.5 })
+
+  it('a second end in a row that delivered nothing is a failure that backs off', () => {
+    const first = negotiate(config(1), open, empty())
+    expect(first.failure).toBeUndefined()
+    expect(first.state.emptyEnds).toBe(1)
+    const second = negotiate(config(1), { ...first.state, phase: 'open' }, empty())
+    expect(second.failure).toEqual({ kind: 'ended' })
+    expect(second.state.failures).toBe(1)
+    expect(waitMs(second.actions)).toEqual({ kind: 'wait', ms: 500 })
+  })
+
+  it('the run of empty ends grows the backoff and falls back, although each got a byte', () => {
+    let state: PolicyState = open
+    const steps: string[] = []
+    for (let i = 0; i < 5; i++) {
+      // Each connection got its first byte (a success resets the counters), then ended empty.
+      state = negotiate(config(2), { ...state, phase: 'connecting' }, { kind: 'first-byte' }).state
+      const decision = negotiate(config(2), state, empty())
+      const wait = waitMs(decision.actions)
+      steps.push(wait === undefined ? `switch to ${decision.state.transport}` : String(wait.ms))
+      state = decision.state
+    }
+    // The next transport starts its own run: an empty end there reconnects after one step.
+    expect(steps).toEqual(['500', '500', '1000', 'switch to 1', '500'])
+  })
+
+  it('a close event right away, twice in a row, backs off instead of reconnecting at once', () => {
+    const first = negotiate(config(1), open, closeEvent({ delivered: false }))
+    expect(kinds(first.actions)).toEqual(['abort', 'open'])
+    const second = negotiate(
+      config(1),
+      { ...first.state, phase: 'open' },
+      closeEvent({ delivered: false }),
+    )
+    expect(kinds(second.actions)).toEqual(['abort', 'wait'])
+    expect(second.failure).toEqual({ kind: 'server-close' })
+  })
+
+  it('a connection that delivered an event or an id resets the run', () => {
+    const first = negotiate(config(1), open, empty())
+    const delivered = negotiate(
+      config(1),
+      { ...first.state, phase: 'open' },
+      ended({ kind: 'ended' }, { succeeded: true, delivered: true }),
+    )
+    expect(delivered.failure).toBeUndefined()
+    expect(delivered.state.emptyEnds).toBe(0)
+  })
+
+  it('a planned recycle never counts', () => {
+    const recycled = ended({ kind: 'ended', recycled: true }, { succeeded: true, delivered: false })
+    let state = { ...open, emptyEnds: 1 }
+    for (let i = 0; i < 3; i++) {
+      const decision = negotiate(config(1), state, recycled)
+      expect(kinds(decision.actions)).toEqual(['open'])
+      state = { ...decision.state, phase: 'open' }
+    }
+  })
+
+  it('a server retry of 0 is honoured for a clean end, never for a failure', () => {
+    const zero = { ...open, retryBase: 0 }
+    expect(waitMs(negotiate(config(1), zero, empty()).actions)).toEqual({ kind: 'wait', ms: 0 })
+    const second = negotiate(config(1), { ...zero, emptyEnds: 1 }, empty())
+    expect(waitMs(second.actions)).toEqual({ kind: 'wait', ms: 500 })
+    const failed = negotiate(config(1), { ...connecting, retryBase: 0 }, ended({ kind: 'network' }))
+    expect(waitMs(failed.actions)).toEqual({ kind: 'wait', ms: 500 })
+  })
+})
+
+describe('negotiate: credentials', () => {
+  it('a 401 or 403 resolves the headers again once; the same answer again is final', () => {
+    for (const status of [401, 403]) {
+      const reason: ConnectionReason = { kind: 'http', status }
+      const first = negotiate(config(2), connecting, ended(reason))
+      expect(kinds(first.actions)).toEqual(['open'])
+      expect(first.error).toBeUndefined()
+      const second = negotiate(config(2), { ...first.state, phase: 'connecting' }, ended(reason))
+      expect(second.state.phase).toBe('closed')
+      expect(kinds(second.actions)).toEqual(['stop'])
+      expect(second.error).toEqual({ code: 'unauthorized', reason })
+    }
+  })
+
+  it('a success in between starts the count again', () => {
+    const reason: ConnectionReason = { kind: 'http', status: 401 }
+    const first = negotiate(config(1), connecting, ended(reason))
+    const served = negotiate(config(1), { ...first.state, phase: 'open' }, { kind: 'first-byte' })
+    const again = negotiate(config(1), { ...served.state, phase: 'connecting' }, ended(reason))
+    expect(kinds(again.actions)).toEqual(['open'])
   })
 })

@@ -35,16 +35,27 @@ export interface Environment {
   lifecycle: LifecycleSource
 }
 
-/** The real clock; `Date.now` and the global timers are read at call time, so fake timers work. */
-export const systemClock: Clock = {
+/**
+ * The real clock; `Date.now` and the global timers are read at call time, so fake timers
+ * work. In Node its timers keep the process alive, as an open socket does.
+ */
+const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => {
-    const handle = setTimeout(callback, ms)
-    // In Node a pending retry must not keep a process alive on its own.
-    ;(handle as { unref?: () => void }).unref?.()
-    return handle
-  },
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+/** `clock` with its timers unref'd: in Node they no longer keep the process alive. */
+export function unrefTimers(clock: Clock): Clock {
+  return {
+    now: () => clock.now(),
+    setTimeout(callback, ms) {
+      const handle = clock.setTimeout(callback, ms)
+      ;(handle as { unref?: () => void } | undefined)?.unref?.()
+      return handle
+    },
+    clearTimeout: (handle) => clock.clearTimeout(handle),
+  }
 }
 
 interface EventTargetLike {
@@ -56,7 +67,7 @@ interface EventTargetLike {
  * The browser's lifecycle: `online`/`offline`, `pagehide`/`pageshow` of the back/forward
  * cache, and the page becoming visible. Elsewhere (Node, workers without a window) nothing.
  */
-export const browserLifecycle: LifecycleSource = {
+const browserLifecycle: LifecycleSource = {
   isOnline: () => (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false,
   subscribe(listener) {
     const target = globalThis as unknown as Partial<EventTargetLike> & {

@@ -1,4 +1,4 @@
-import type { StreamEvent } from './events'
+import type { StreamEvent } from '../events'
 
 /** Where an iterator gets its events from: the client pushes, and ends it on close. */
 export interface IteratorFeed {

@@ -1,5 +1,5 @@
 import { createParser, type EventSourceParser } from 'eventsource-parser'
-import { MAX_DELAY_MS } from './backoff'
+import { MAX_DELAY_MS } from '../policy/backoff'
 import { exceedsBytes } from './message-size'
 import type { TransportSink } from './transport'
 

@@ -39,6 +39,11 @@ export interface ConnectRequest {
   lastEventId: string | undefined
   /** The client's limit for one message; an adapter option may lower it. */
   maxMessageBytes: number
+  /**
+   * The client's watchdog limits in ms: `connect` to be accepted, `firstByte` after that.
+   * A transport whose requests are short on purpose (long-poll) stays well inside them.
+   */
+  timeouts: { connect: number; firstByte: number }
   /** Aborting it must release every resource the connection holds. */
   signal: AbortSignal
 }
@@ -69,15 +74,17 @@ export interface TransportConnection {
 
 /**
  * A pipe the client can stream over. Factories such as `sseFetch()` return one; anyone can
- * write another with nothing the shipped adapters do not also use.
+ * write another with nothing the shipped adapters do not also use ({@link defineTransport}
+ * does the bookkeeping).
  *
  * @example
  * ```ts
  * const silent: Transport = {
  *   name: 'silent',
  *   open(request, sink) {
- *     request.signal.addEventListener('abort', () => sink.closed({ kind: 'aborted' }))
- *     return { close() {} }
+ *     const abort = () => sink.closed({ kind: 'aborted' })
+ *     request.signal.addEventListener('abort', abort, { once: true })
+ *     return { close: abort }
  *   },
  * }
  * ```

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { systemClock } from './environment'
+import { defaultEnvironment } from './environment'
 import { createWatchdog, type WatchdogVerdict } from './watchdog'
 
 const timeouts = { connectTimeout: 1_000, firstByteTimeout: 2_000, heartbeatTimeout: 3_000 }
@@ -15,7 +15,7 @@ function watch(limits = timeouts) {
   const verdicts: WatchdogVerdict[] = []
   let wakes = 0
   const dog = createWatchdog(
-    systemClock,
+    defaultEnvironment.clock,
     limits,
     (v) => verdicts.push(v),
     () => wakes++,

@@ -1,0 +1,301 @@
+import { LifelineError } from '../errors'
+import type {
+  ConnectionEvents,
+  ConnectionReason,
+  ConnectionState,
+  Diagnostics,
+  StreamEvent,
+} from '../events'
+import { negotiate } from '../policy/negotiator'
+import {
+  type Action,
+  connectionStateOf,
+  initialPolicyState,
+  type PolicyState,
+  type Signal,
+} from '../policy/policy'
+import { type Attempt, type AttemptHost, createAttempt } from './attempt'
+import type { TimerHandle } from './environment'
+import {
+  createConnectionEmitter,
+  createHandlers,
+  type EventHandler,
+  type WildcardHandler,
+} from './event-handlers'
+import { createEventIterator, type IteratorFeed } from './event-iterator'
+import { type ClientOptions, resolveOptions } from './options'
+import { createResumePoint } from './resume'
+
+/** The connection side of a client: state, resume point, decisions and counters. */
+export interface Connection {
+  readonly state: ConnectionState
+  /** The name of the transport in use (or about to be). */
+  readonly transport: string
+  /** The resume point: the last id the stream set. */
+  readonly lastEventId: string | undefined
+  on<K extends keyof ConnectionEvents>(type: K, handler: (event: ConnectionEvents[K]) => void): void
+  off<K extends keyof ConnectionEvents>(
+    type: K,
+    handler: (event: ConnectionEvents[K]) => void,
+  ): void
+  /** A snapshot of the counters since the client was created. */
+  diagnostics(): Diagnostics
+}
+
+/** A Lifeline client: one logical event stream over whichever transport works. */
+export interface Client extends AsyncIterable<StreamEvent> {
+  /** Events of one type (`'message'` is the SSE default), or every event with `'*'`. */
+  on(type: '*', handler: WildcardHandler): void
+  on(type: string, handler: EventHandler): void
+  off(type: '*', handler: WildcardHandler): void
+  off(type: string, handler: EventHandler): void
+  readonly connection: Connection
+  /** Starts a client created with `connect: false`; otherwise does nothing. */
+  connect(): void
+  /** Final: state `closed`, no timer or socket remains, iteration ends. */
+  close(): void
+}
+
+/**
+ * Creates a client that keeps one server event stream alive: it reconnects with backoff,
+ * resumes from the last event id, drops a resume point the server cannot serve, and falls
+ * back to (and later upgrades from) another transport, delivering every event once.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from '@lifeline/core'
+ * import { sseFetch } from '@lifeline/sse-fetch'
+ * import { websocket } from '@lifeline/websocket'
+ *
+ * const client = createClient({ url: '/events', transports: [sseFetch(), websocket()] })
+ * client.on('price', (e) => render(JSON.parse(e.data)))
+ * client.connection.on('gap', () => refetchEverything())
+ * ```
+ */
+export function createClient(options: ClientOptions): Client {
+  const config = resolveOptions(options)
+  const { clock, lifecycle } = config.environment
+  const policyConfig = {
+    strategy: config.strategy,
+    backoff: config.backoff,
+    transports: config.transports.length,
+  }
+  const emitter = createConnectionEmitter()
+  const handlers = createHandlers(emitter.report)
+  const iterators = new Set<IteratorFeed>()
+  const diagnostics: Diagnostics = {
+    connects: 0,
+    failures: {},
+    switches: 0,
+    upgrades: 0,
+    events: 0,
+    duplicates: 0,
+    gaps: 0,
+    resumes: 0,
+    wakes: 0,
+  }
+  const resume = createResumePoint(config.lastEventId, config)
+  let policy: PolicyState = { ...initialPolicyState, offline: !lifecycle.isOnline() }
+  let current: Attempt | undefined
+  let probe: Attempt | undefined
+  let retryTimer: TimerHandle | undefined
+  let upgradeTimer: TimerHandle | undefined
+  const pending: Signal[] = []
+  let dispatching = false
+
+  const name = (index: number) => config.transports[index]?.name ?? ''
+  const gap = (lastEventId: string | undefined, reason: ConnectionReason) => {
+    diagnostics.gaps++
+    emitter.emit('gap', { lastEventId, reason })
+  }
+
+  const host: AttemptHost = {
+    options: config,
+    resume,
+    dispatch,
+    emit(event) {
+      diagnostics.events++
+      handlers.call(event.type, event)
+      handlers.call('*', event.type, event)
+      if (iterators.size > 0) for (const iterator of iterators) iterator.push(event)
+    },
+    lost: (previous) =>
+      gap(previous, {
+        kind: 'protocol',
+        message: `an event id exceeds maxIdBytes (${config.maxIdBytes})`,
+      }),
+    resumed(replayed) {
+      diagnostics.resumes++
+      emitter.emit('resumed', { replayed })
+    },
+    duplicate: () => void diagnostics.duplicates++,
+    report: emitter.report,
+    woke: () => void diagnostics.wakes++,
+  }
+
+  // Signals raised while a decision is carried out wait their turn, so each decision sees
+  // the state the previous one left, and no transport callback re-enters the policy.
+  function dispatch(signal: Signal): void {
+    pending.push(signal)
+    if (dispatching) return
+    dispatching = true
+    try {
+      for (let next = pending.shift(); next !== undefined; next = pending.shift()) step(next)
+    } finally {
+      dispatching = false
+    }
+  }
+
+  function step(signal: Signal): void {
+    const before = policy
+    const decision = negotiate(policyConfig, before, signal)
+    policy = decision.state
+    const { reason, failure, error } = decision
+    if (failure !== undefined)
+      diagnostics.failures[failure.kind] = (diagnostics.failures[failure.kind] ?? 0) + 1
+    if (error !== undefined) {
+      const { code, reason } = error
+      const transport = name(before.transport)
+      emitter.report(
+        new LifelineError(code, `${transport}: ${describe(reason)}`, {
+          reason,
+          cause: causeOf(reason),
+        }),
+      )
+    }
+    const from = connectionStateOf(before)
+    const to = connectionStateOf(policy)
+    if (from !== to) emitter.emit('state', { from, to, reason })
+    if (before.transport !== policy.transport) {
+      diagnostics.switches++
+      emitter.emit('transport', {
+        from: name(before.transport),
+        to: name(policy.transport),
+        reason,
+      })
+    }
+    for (const action of decision.actions) perform(action)
+  }
+
+  function attempt(index: number, probe: boolean): Attempt {
+    diagnostics.connects++
+    return createAttempt(host, index, probe)
+  }
+
+  function perform(action: Action) {
+    switch (action.kind) {
+      case 'open':
+        // Current before it starts: a transport may report (even close) from inside open().
+        current = attempt(policy.transport, false)
+        return current.launch()
+      case 'abort':
+        current?.abandon()
+        current = undefined
+        return
+      case 'wait':
+        clock.clearTimeout(retryTimer)
+        retryTimer = clock.setTimeout(() => {
+          retryTimer = undefined
+          dispatch({ kind: 'timer' })
+        }, action.ms)
+        return emitter.emit('retry', { ms: action.ms })
+      case 'cancel-wait':
+        clock.clearTimeout(retryTimer)
+        retryTimer = undefined
+        return
+      case 'drop-resume-point':
+        current?.forgetResume()
+        return gap(resume.drop(), action.reason)
+      case 'schedule-upgrade':
+        clock.clearTimeout(upgradeTimer)
+        upgradeTimer = clock.setTimeout(() => {
+          upgradeTimer = undefined
+          dispatch({ kind: 'upgrade-due' })
+        }, action.ms)
+        return
+      case 'cancel-upgrade':
+        clock.clearTimeout(upgradeTimer)
+        upgradeTimer = undefined
+        return
+      case 'probe':
+        probe?.abandon()
+        probe = attempt(action.transport, true)
+        return probe.launch()
+      case 'abort-probe':
+        probe?.abandon()
+        probe = undefined
+        return
+      case 'promote-probe':
+        current?.abandon()
+        current = probe
+        current?.promote()
+        probe = undefined
+        diagnostics.upgrades++
+        return
+      case 'stop':
+        current?.abandon()
+        probe?.abandon()
+        current = probe = undefined
+        clock.clearTimeout(retryTimer)
+        clock.clearTimeout(upgradeTimer)
+        retryTimer = upgradeTimer = undefined
+        unsubscribeLifecycle()
+        for (const iterator of iterators) iterator.end()
+        iterators.clear()
+        return
+    }
+  }
+
+  const unsubscribeLifecycle = lifecycle.subscribe((signal) => dispatch({ kind: signal }))
+
+  const connection: Connection = {
+    get state() {
+      return connectionStateOf(policy)
+    },
+    get transport() {
+      return name(policy.transport)
+    },
+    get lastEventId() {
+      return resume.lastEventId
+    },
+    on: emitter.on,
+    off: emitter.off,
+    diagnostics: () => ({ ...diagnostics, failures: { ...diagnostics.failures } }),
+  }
+
+  const client: Client = {
+    on: (type: string, handler: EventHandler | WildcardHandler) => handlers.on(type, handler),
+    off: (type: string, handler: EventHandler | WildcardHandler) => handlers.off(type, handler),
+    connection,
+    connect: () => dispatch({ kind: 'connect' }),
+    close: () => dispatch({ kind: 'close' }),
+    [Symbol.asyncIterator]: () =>
+      createEventIterator(
+        (feed) => iterators.add(feed),
+        (feed) => iterators.delete(feed),
+        policy.phase === 'closed',
+      ),
+  }
+
+  if (config.connect) dispatch({ kind: 'connect' })
+  return client
+}
+
+function describe(reason: ConnectionReason): string {
+  switch (reason.kind) {
+    case 'http':
+      return `HTTP ${reason.status}`
+    case 'protocol':
+      return `protocol error: ${reason.message}`
+    case 'network':
+      return reason.error instanceof Error
+        ? `network error: ${reason.error.message}`
+        : 'network error'
+    default:
+      return reason.kind
+  }
+}
+
+function causeOf(reason: ConnectionReason): unknown {
+  return reason.kind === 'network' ? reason.error : undefined
+}
