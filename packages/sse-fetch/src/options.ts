@@ -1,4 +1,4 @@
-import { LifelineError } from '@lifeline/core'
+import { optionChecks } from '@lifeline/core'
 
 /**
  * A request body the adapter can send again on every reconnect. A `ReadableStream` is left
@@ -22,7 +22,7 @@ export type SseFetchBody = Exclude<BodyInit, ReadableStream>
  * ```
  */
 export interface SseFetchOptions {
-  /** Endpoint for this transport, overriding the client's `url`. http(s), no credentials. */
+  /** Endpoint for this transport, overriding the client's `url`. http(s), no credentials; in a page it may be relative. */
   url?: string | URL
   /** The `fetch` to use (tests, proxies, polyfills). Defaults to the global `fetch`. */
   fetch?: typeof globalThis.fetch
@@ -49,65 +49,41 @@ export interface ResolvedSseFetchOptions {
   maxMessageBytes: number
 }
 
-const CREDENTIALS: readonly string[] = ['omit', 'same-origin', 'include']
-// RFC 9110 token: what fetch accepts as a method name.
-const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-
-function invalid(message: string, cause?: unknown): LifelineError {
-  return new LifelineError('invalid-option', `sseFetch: ${message}`, { cause })
-}
-
-function resolveUrl(url: string | URL): URL {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch (error) {
-    throw invalid(`url must be an absolute URL, got ${String(url)}`, error)
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw invalid(`url must be http: or https:, got ${parsed.protocol}`)
-  // Credentials in a URL leak into logs and history; fetch also refuses them.
-  if (parsed.username !== '' || parsed.password !== '')
-    throw invalid('url must not carry credentials; send them in headers')
-  return parsed
-}
-
-function resolveHeaders(headers: HeadersInit | undefined): Headers {
-  try {
-    return new Headers(headers)
-  } catch (error) {
-    throw invalid('headers are not valid HTTP headers', error)
-  }
-}
+const CREDENTIALS: readonly unknown[] = ['omit', 'same-origin', 'include']
+const check = optionChecks('sseFetch')
 
 /**
  * Checks options once, when the transport is created, so a mistake fails at start-up
  * with a `LifelineError` of code `invalid-option` instead of on every reconnect.
  */
 export function resolveOptions(options: SseFetchOptions = {}): ResolvedSseFetchOptions {
-  if (typeof options !== 'object' || options === null) throw invalid('options must be an object')
-  if (options.fetch !== undefined && typeof options.fetch !== 'function')
-    throw invalid('fetch must be a function')
-  const method = options.method ?? 'GET'
-  if (typeof method !== 'string' || !METHOD_TOKEN.test(method))
-    throw invalid(`method must be an HTTP method name, got ${String(method)}`)
-  const upper = method.toUpperCase()
-  if (options.body !== undefined && (upper === 'GET' || upper === 'HEAD'))
-    throw invalid(`a body cannot be sent with ${upper}`)
-  if (typeof ReadableStream !== 'undefined' && options.body instanceof ReadableStream)
-    throw invalid('body cannot be a ReadableStream: it could not be sent again on reconnect')
-  if (options.credentials !== undefined && !CREDENTIALS.includes(options.credentials))
-    throw invalid(`credentials must be one of ${CREDENTIALS.join(', ')}`)
-  const max = options.maxMessageBytes
-  if (max !== undefined && !(Number.isSafeInteger(max) && max > 0))
-    throw invalid(`maxMessageBytes must be a positive integer, got ${String(max)}`)
+  check.ensure(typeof options === 'object' && options !== null, 'options must be an object')
+  check.ensure(
+    options.fetch === undefined || typeof options.fetch === 'function',
+    'fetch must be a function',
+  )
+  check.ensure(
+    typeof ReadableStream === 'undefined' || !(options.body instanceof ReadableStream),
+    'body cannot be a ReadableStream: it could not be sent again on reconnect',
+  )
+  check.ensure(
+    options.credentials === undefined || CREDENTIALS.includes(options.credentials),
+    `credentials must be one of ${CREDENTIALS.join(', ')}`,
+  )
+  let headers: Headers
+  try {
+    headers = new Headers(options.headers)
+  } catch (cause) {
+    throw check.invalid('headers are not valid HTTP headers', cause)
+  }
   return {
-    url: options.url === undefined ? undefined : resolveUrl(options.url),
+    url: check.httpUrl('url', options.url, globalThis.location?.href),
     fetch: options.fetch,
-    method,
+    method: check.method(options.method, options.body),
     body: options.body,
     credentials: options.credentials,
-    headers: resolveHeaders(options.headers),
-    maxMessageBytes: max ?? Number.POSITIVE_INFINITY,
+    headers,
+    maxMessageBytes:
+      check.count('maxMessageBytes', options.maxMessageBytes) ?? Number.POSITIVE_INFINITY,
   }
 }

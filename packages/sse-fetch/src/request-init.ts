@@ -1,4 +1,4 @@
-import type { ConnectRequest } from '@lifeline/core'
+import { type ConnectRequest, lastEventIdHeader } from '@lifeline/core'
 import type { ResolvedSseFetchOptions } from './options'
 
 /**
@@ -16,23 +16,9 @@ export function requestHeaders(options: ResolvedSseFetchOptions, request: Connec
   headers.set('cache-control', 'no-cache')
   // The client owns the resume point: a stray header must not resume behind its back.
   headers.delete('last-event-id')
-  // [spec] "If ... last event ID string is not the empty string, set (`Last-Event-ID`,
-  // last event ID string, encoded as UTF-8)."
-  if (request.lastEventId !== undefined && request.lastEventId !== '')
-    headers.set('last-event-id', utf8ByteString(request.lastEventId))
+  const lastEventId = lastEventIdHeader(request.lastEventId)
+  if (lastEventId !== undefined) headers.set('last-event-id', lastEventId)
   return headers
-}
-
-const utf8 = new TextEncoder()
-
-/**
- * Header values are byte strings (one char per byte), so a non-ASCII id is sent as the
- * chars of its UTF-8 bytes; an ASCII id, the common case, is returned as it is.
- */
-function utf8ByteString(value: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
-  if (/^[\x00-\x7f]*$/.test(value)) return value
-  return String.fromCharCode(...utf8.encode(value))
 }
 
 /** The `fetch` init of one attempt; `signal` is the attempt's own, linked to the request's. */

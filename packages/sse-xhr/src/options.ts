@@ -1,4 +1,4 @@
-import { LifelineError } from '@lifeline/core'
+import { optionChecks } from '@lifeline/core'
 
 /**
  * The part of `XMLHttpRequest` the adapter uses, so React Native's implementation or a
@@ -71,52 +71,25 @@ export interface ResolvedSseXhrOptions {
 /** 4 MiB: large enough that recycling is rare, small enough to keep a webview's heap flat. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
-const invalid = (message: string) => new LifelineError('invalid-option', `sseXhr: ${message}`)
-
-const isPositiveInteger = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value > 0
+const check = optionChecks('sseXhr')
 
 /** Applies defaults and throws a `LifelineError` with code `'invalid-option'` on a bad option. */
 export function resolveOptions(options: SseXhrOptions): ResolvedSseXhrOptions {
-  const {
-    maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
-    maxMessageBytes = Number.POSITIVE_INFINITY,
-    withCredentials = false,
-    method = 'GET',
-  } = options
-  if (!isPositiveInteger(maxResponseBytes))
-    throw invalid(`maxResponseBytes must be a positive integer, got ${String(maxResponseBytes)}`)
-  if (maxMessageBytes !== Number.POSITIVE_INFINITY && !isPositiveInteger(maxMessageBytes))
-    throw invalid(`maxMessageBytes must be a positive integer, got ${String(maxMessageBytes)}`)
-  if (typeof withCredentials !== 'boolean') throw invalid('withCredentials must be a boolean')
-  if (typeof method !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method))
-    throw invalid(`method must be an HTTP token, got ${String(method)}`)
-  const upper = method.toUpperCase()
-  if (options.body !== undefined && (upper === 'GET' || upper === 'HEAD'))
-    throw invalid(`a body needs a method other than ${upper}`)
-  if (options.XMLHttpRequest !== undefined && typeof options.XMLHttpRequest !== 'function')
-    throw invalid('XMLHttpRequest must be a constructor')
+  const { withCredentials = false, XMLHttpRequest } = options
+  check.ensure(typeof withCredentials === 'boolean', 'withCredentials must be a boolean')
+  check.ensure(
+    XMLHttpRequest === undefined || typeof XMLHttpRequest === 'function',
+    'XMLHttpRequest must be a constructor',
+  )
   return {
-    url: options.url === undefined ? undefined : resolveUrl(options.url),
-    maxResponseBytes,
-    maxMessageBytes,
+    url: check.httpUrl('url', options.url, globalThis.location?.href),
+    maxResponseBytes:
+      check.count('maxResponseBytes', options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES,
+    maxMessageBytes:
+      check.count('maxMessageBytes', options.maxMessageBytes) ?? Number.POSITIVE_INFINITY,
     withCredentials,
-    method,
+    method: check.method(options.method, options.body),
     body: options.body,
-    XMLHttpRequest: options.XMLHttpRequest,
+    XMLHttpRequest,
   }
-}
-
-function resolveUrl(url: string | URL): URL {
-  let resolved: URL
-  try {
-    resolved = new URL(url, globalThis.location?.href)
-  } catch (cause) {
-    throw new LifelineError('invalid-option', `sseXhr: url is not a valid URL: ${String(url)}`, {
-      cause,
-    })
-  }
-  if (resolved.protocol !== 'http:' && resolved.protocol !== 'https:')
-    throw invalid(`url must be http(s), got ${resolved.protocol}`)
-  return resolved
 }

@@ -1,4 +1,4 @@
-import { LifelineError, type Transport } from '@lifeline/core'
+import { defineTransport, optionChecks, type Transport } from '@lifeline/core'
 import { openConnection } from './connection'
 import type { WebSocketConstructor } from './socket'
 import { websocketUrl } from './url'
@@ -17,7 +17,7 @@ export interface WebSocketOptions {
    * `http:` → `ws:` and `https:` → `wss:`, keeping host, path and query.
    */
   url?: string | URL
-  /** Subprotocols offered in `Sec-WebSocket-Protocol`. */
+  /** Subprotocols offered in `Sec-WebSocket-Protocol`. Default: none. */
   protocols?: string | string[]
   /**
    * The `WebSocket` constructor (React Native, tests, a custom client). Default: the global
@@ -33,6 +33,8 @@ export interface WebSocketOptions {
   /** Lowers the client's `maxMessageBytes` for this transport; it cannot raise it. */
   maxMessageBytes?: number
 }
+
+const check = optionChecks('websocket')
 
 /**
  * The Lifeline event stream over a WebSocket: the first frame is the hello carrying the
@@ -58,23 +60,26 @@ export interface WebSocketOptions {
  * ```
  */
 export function websocket(options: WebSocketOptions = {}): Transport {
-  const { pingInterval, maxMessageBytes } = options
-  if (pingInterval !== undefined && !(pingInterval > 0 && Number.isFinite(pingInterval))) {
-    throw new LifelineError('invalid-option', `pingInterval must be a positive number of ms`)
-  }
-  if (maxMessageBytes !== undefined && !(maxMessageBytes > 0)) {
-    throw new LifelineError('invalid-option', `maxMessageBytes must be a positive number`)
-  }
-  return {
-    name: 'websocket',
-    open(request, sink) {
-      return openConnection(request, sink, {
-        url: websocketUrl(request.url, options.url),
-        protocols: options.protocols,
-        WebSocket: options.WebSocket,
-        maxMessageBytes: Math.min(request.maxMessageBytes, maxMessageBytes ?? Infinity),
-        pingInterval,
-      })
-    },
-  }
+  const pingInterval = check.count('pingInterval', options.pingInterval)
+  const maxMessageBytes = check.count('maxMessageBytes', options.maxMessageBytes) ?? Infinity
+  const { protocols } = options
+  check.ensure(
+    protocols === undefined || typeof protocols === 'string' || Array.isArray(protocols),
+    'protocols must be a string or an array of strings',
+  )
+  check.ensure(
+    options.WebSocket === undefined || typeof options.WebSocket === 'function',
+    'WebSocket must be a constructor',
+  )
+  return defineTransport('websocket', (request, sink) =>
+    openConnection(request, sink, {
+      url: websocketUrl(request.url, options.url),
+      // [WebSockets] no subprotocol is an empty list. An explicit `undefined` followed by
+      // the third argument reaches Chromium as the string "undefined".
+      protocols: protocols ?? [],
+      WebSocket: options.WebSocket,
+      maxMessageBytes: Math.min(request.maxMessageBytes, maxMessageBytes),
+      pingInterval,
+    }),
+  )
 }

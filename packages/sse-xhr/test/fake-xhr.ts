@@ -1,14 +1,13 @@
-import type { XMLHttpRequestLike } from './options'
+import type { XMLHttpRequestConstructor, XMLHttpRequestLike } from '../src/options'
 
 type Handler = ((this: never, ev: never) => unknown) | null
 
 /**
  * A scripted `XMLHttpRequest` for unit tests: the test plays the server (`respond`, `push`,
- * `end`, `fail`) and reads what the adapter sent. Not exported from the package.
+ * `end`, `fail`) and reads what the adapter sent. Each instance joins the list of the
+ * {@link fakeXhr} that made its class, so tests share no state.
  */
 export class FakeXhr implements XMLHttpRequestLike {
-  static instances: FakeXhr[] = []
-
   readyState = 0
   status = 0
   withCredentials = false
@@ -26,22 +25,12 @@ export class FakeXhr implements XMLHttpRequestLike {
   private text = ''
   private responseHeaders = new Map<string, string>()
 
-  constructor() {
-    FakeXhr.instances.push(this)
+  constructor(instances: FakeXhr[]) {
+    instances.push(this)
   }
 
   get responseText(): string {
     return this.text
-  }
-
-  static reset() {
-    FakeXhr.instances = []
-  }
-
-  static last(): FakeXhr {
-    const xhr = FakeXhr.instances.at(-1)
-    if (xhr === undefined) throw new Error('no XMLHttpRequest was created')
-    return xhr
   }
 
   open(method: string, url: string) {
@@ -108,5 +97,40 @@ export class FakeXhr implements XMLHttpRequestLike {
   private fire(name: 'onreadystatechange' | 'onprogress' | 'onerror') {
     const handler = this[name] as (() => unknown) | null
     handler?.call(undefined)
+  }
+}
+
+/** A fresh `XMLHttpRequest` class for one test, and the requests it made. */
+export interface FakeXhrs {
+  readonly XMLHttpRequest: XMLHttpRequestConstructor
+  readonly instances: FakeXhr[]
+  /** The newest request; throws when there is none. */
+  last(): FakeXhr
+}
+
+/**
+ * A class of fake requests of its own, for one test.
+ *
+ * @example
+ * ```ts
+ * const xhrs = fakeXhr()
+ * sseXhr({ XMLHttpRequest: xhrs.XMLHttpRequest }).open(request, sink)
+ * xhrs.last().respond(200, { 'content-type': 'text/event-stream' })
+ * ```
+ */
+export function fakeXhr(Base: typeof FakeXhr = FakeXhr): FakeXhrs {
+  const instances: FakeXhr[] = []
+  return {
+    XMLHttpRequest: class extends Base {
+      constructor() {
+        super(instances)
+      }
+    },
+    instances,
+    last() {
+      const xhr = instances.at(-1)
+      if (xhr === undefined) throw new Error('no XMLHttpRequest was created')
+      return xhr
+    },
   }
 }

@@ -6,10 +6,10 @@ import {
   type TransportSink,
 } from '@lifeline/core'
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
-import { FakeXhr } from './fake-xhr'
-import type { SseXhrOptions } from './options'
-import { sseXhr } from './sse-xhr'
+import { describe, expect, it } from 'vitest'
+import type { SseXhrOptions } from '../src/options'
+import { sseXhr } from '../src/sse-xhr'
+import { FakeXhr, fakeXhr } from './fake-xhr'
 
 type Call =
   | { kind: 'opened' }
@@ -43,6 +43,7 @@ function request(overrides: Partial<ConnectRequest> = {}): ConnectRequest {
     headers: new Headers(),
     lastEventId: undefined,
     maxMessageBytes: 1_048_576,
+    timeouts: { connect: 10_000, firstByte: 10_000 },
     signal: new AbortController().signal,
     ...overrides,
   }
@@ -53,12 +54,11 @@ const SSE = { 'content-type': 'text/event-stream' }
 /** Opens the transport on a FakeXhr and waits for the request to be sent. */
 async function open(options: SseXhrOptions = {}, req: ConnectRequest = request()) {
   const rec = recorder()
-  const connection = sseXhr({ XMLHttpRequest: FakeXhr, ...options }).open(req, rec.sink)
+  const xhrs = fakeXhr()
+  const connection = sseXhr({ XMLHttpRequest: xhrs.XMLHttpRequest, ...options }).open(req, rec.sink)
   await Promise.resolve()
-  return { ...rec, connection, xhr: FakeXhr.last() }
+  return { ...rec, connection, xhr: xhrs.last() }
 }
-
-afterEach(() => FakeXhr.reset())
 
 describe('sseXhr decoding', () => {
   it('is named sse-xhr', () => {
@@ -92,7 +92,6 @@ describe('sseXhr decoding', () => {
       fc.asyncProperty(
         fc.uniqueArray(fc.integer({ min: 1, max: stream.length - 1 }), { maxLength: 12 }),
         async (cuts) => {
-          FakeXhr.reset()
           const split = await open()
           split.xhr.respond(200, SSE)
           const points = [0, ...cuts.sort((a, b) => a - b), stream.length]
@@ -212,14 +211,17 @@ describe('sseXhr status and content type', () => {
       status: 200,
       headers: { 'content-type': 'text/html' },
       opened: false,
-      reason: { kind: 'protocol', message: 'unexpected content type: text/html' },
+      reason: {
+        kind: 'protocol',
+        message: 'expected content-type text/event-stream, got text/html',
+      },
     },
     {
       name: '200 without a content type',
       status: 200,
       headers: {},
       opened: false,
-      reason: { kind: 'protocol', message: 'unexpected content type: none' },
+      reason: { kind: 'protocol', message: 'expected content-type text/event-stream, got none' },
     },
   ]
 
@@ -320,7 +322,10 @@ describe('sseXhr request', () => {
         throw new SyntaxError('bad header')
       }
     }
-    sseXhr({ XMLHttpRequest: Refusing }).open(request({ headers, lastEventId: '1' }), rec.sink)
+    sseXhr({ XMLHttpRequest: fakeXhr(Refusing).XMLHttpRequest }).open(
+      request({ headers, lastEventId: '1' }),
+      rec.sink,
+    )
     await Promise.resolve()
     expect(rec.closed()).toEqual([{ kind: 'network', error: expect.any(SyntaxError) }])
   })
@@ -352,17 +357,22 @@ describe('sseXhr close and abort', () => {
     const controller = new AbortController()
     controller.abort()
     const rec = recorder()
-    sseXhr({ XMLHttpRequest: FakeXhr }).open(request({ signal: controller.signal }), rec.sink)
+    const xhrs = fakeXhr()
+    sseXhr({ XMLHttpRequest: xhrs.XMLHttpRequest }).open(
+      request({ signal: controller.signal }),
+      rec.sink,
+    )
     await Promise.resolve()
-    expect(FakeXhr.instances).toEqual([])
+    expect(xhrs.instances).toEqual([])
     expect(rec.closed()).toEqual([{ kind: 'aborted' }])
   })
 
   it('close() before the request starts sends nothing', async () => {
     const rec = recorder()
-    sseXhr({ XMLHttpRequest: FakeXhr }).open(request(), rec.sink).close()
+    const xhrs = fakeXhr()
+    sseXhr({ XMLHttpRequest: xhrs.XMLHttpRequest }).open(request(), rec.sink).close()
     await Promise.resolve()
-    expect(FakeXhr.instances).toEqual([])
+    expect(xhrs.instances).toEqual([])
     expect(rec.closed()).toEqual([{ kind: 'aborted' }])
   })
 
@@ -376,10 +386,11 @@ describe('sseXhr close and abort', () => {
         connection?.close()
       },
     }
-    connection = sseXhr({ XMLHttpRequest: FakeXhr }).open(request(), sink)
+    const xhrs = fakeXhr()
+    connection = sseXhr({ XMLHttpRequest: xhrs.XMLHttpRequest }).open(request(), sink)
     await Promise.resolve()
-    FakeXhr.last().respond(200, SSE)
-    FakeXhr.last().push('data: close\n\ndata: after\n\n')
+    xhrs.last().respond(200, SSE)
+    xhrs.last().push('data: close\n\ndata: after\n\n')
     expect(rec.events().map((e) => e.data)).toEqual(['close'])
     expect(rec.closed()).toEqual([{ kind: 'aborted' }])
   })
@@ -404,7 +415,10 @@ describe('sseXhr options', () => {
     ['a method with a space', { method: 'G ET' }],
     ['a GET with a body', { body: 'x' }],
     ['withCredentials as a string', { withCredentials: 'yes' as unknown as boolean }],
-    ['XMLHttpRequest that is not a constructor', { XMLHttpRequest: {} as typeof FakeXhr }],
+    [
+      'XMLHttpRequest that is not a constructor',
+      { XMLHttpRequest: {} as SseXhrOptions['XMLHttpRequest'] },
+    ],
   ]
 
   it.each(invalid)('rejects %s with invalid-option', (_name, options) => {
