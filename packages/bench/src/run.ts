@@ -18,6 +18,8 @@ const benchmarks: [string, () => Promise<BenchResult | undefined>][] = [
   ['decode', () => benchDecode(settings)],
   ['sse', () => benchThroughput('sse', settings)],
   ['websocket', () => benchThroughput('websocket', settings)],
+  ['sse-client-bound', () => benchThroughput('sse', settings, 'client-bound')],
+  ['websocket-client-bound', () => benchThroughput('websocket', settings, 'client-bound')],
   ['fanout', () => benchFanout(settings)],
   ['failover', () => benchFailover(settings)],
   ['memory', () => benchMemory(settings)],

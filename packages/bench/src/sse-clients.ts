@@ -13,10 +13,13 @@ export interface StreamSpec {
   count: number
 }
 
-/** Lifeline as an app uses it: `createClient` with the sse-fetch transport and a handler. */
+/**
+ * Lifeline as an app uses it: `createClient` with the sse-fetch transport and a handler.
+ * Strategy `none`: the remedies only act on faults, and a benchmark has none.
+ */
 function lifeline({ url, lastEventId, count }: StreamSpec): Promise<void> {
   return new Promise((resolve) => {
-    const client = createClient({ url, transports: [sseFetch()], lastEventId })
+    const client = createClient({ url, transports: [sseFetch()], lastEventId, strategy: 'none' })
     let received = 0
     client.on('message', () => {
       if (++received === count) {

@@ -23,6 +23,7 @@ function lifeline({ url, lastEventId, count }: WsStreamSpec): Promise<void> {
       url,
       transports: [websocket({ WebSocket })],
       lastEventId,
+      strategy: 'none',
     })
     let received = 0
     client.on('message', () => {

@@ -62,6 +62,7 @@ export interface Attempt {
 export function createAttempt(host: AttemptHost, index: number, probe: boolean): Attempt {
   const { options, resume } = host
   const transport = options.transports[index] as Transport
+  const { name } = transport
   const controller = new AbortController()
   let phase: AttemptPhase = 'starting'
   // The attempt carried a resume point (and has not lost it to a reset since).
@@ -152,13 +153,12 @@ export function createAttempt(host: AttemptHost, index: number, probe: boolean):
       }
       delivered = true
       if (phase === 'replaying') replayed++
-      host.emit({
-        type,
-        data: message.data,
-        id,
-        lastEventId: resume.lastEventId ?? '',
-        transport: transport.name,
-      })
+      // The transport's object becomes the app's event (the sink contract): no copy per event.
+      const event = message as StreamEvent
+      event.id = id
+      event.lastEventId = resume.lastEventId ?? ''
+      event.transport = name
+      host.emit(event)
       if (acceptance === 'lost') host.lost(previous)
     },
     id(id) {

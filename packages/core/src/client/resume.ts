@@ -20,21 +20,49 @@ export interface ResumePoint {
   drop(): string | undefined
 }
 
+/** Whether `a` comes after `b` ordered by length, then by code unit: counters sort right. */
+const after = (a: string, b: string) => a.length > b.length || (a.length === b.length && a > b)
+
 /**
- * Creates the resume point. The window remembers at least `windowSize` ids and at most
- * twice that: two generations of `windowSize` each, the older dropped whole when the newer
- * fills, so nothing is deleted per event and an idle client holds no set at all.
+ * Creates the resume point, with a window of the last `duplicateWindow` ids. Most ids are
+ * settled without hashing: the window keeps the greatest id it took (by {@link after}), and
+ * an id past it cannot be in the window — counters, ULIDs and other ordered ids, that is
+ * nearly every event. Any other id is looked up in a set built from the window on demand
+ * and kept while ids keep arriving out of order.
  */
 export function createResumePoint(
   initial: string | undefined,
   limits: { duplicateWindow: number; maxIdBytes: number },
 ): ResumePoint {
-  const { duplicateWindow: windowSize, maxIdBytes } = limits
+  const { duplicateWindow: size, maxIdBytes } = limits
   let lastEventId = initial
-  let newer: Set<string> | undefined
-  let older: Set<string> | undefined
+  // The last `size` ids; `next` is the oldest once the ring is full.
+  let ring: string[] = []
+  let next = 0
+  let greatest: string | undefined
+  let set: Set<string> | undefined
+  // Ids in order since the set was last needed: after a window's worth, it goes.
+  let calm = 0
   // Inside a run of ids too long to keep: the loss was reported at its first one.
   let unkept = false
+
+  const keep = (id: string) => {
+    // [V8] a slice of 13 or more characters points into the chunk it came from, and the
+    // window would hold every such chunk alive: keep a copy of the id alone.
+    const kept = id.length < 13 ? id : `${id} `.trimEnd()
+    if (ring.length < size) ring.push(kept)
+    else {
+      set?.delete(ring[next] as string)
+      ring[next] = kept
+      next = (next + 1) % size
+    }
+    if (set !== undefined) {
+      set.add(kept)
+      if (++calm >= size) set = undefined
+    }
+    lastEventId = kept
+    return 'new' as const
+  }
 
   return {
     get lastEventId() {
@@ -55,19 +83,19 @@ export function createResumePoint(
         return 'lost'
       }
       unkept = false
-      if (newer?.has(id) || older?.has(id)) return 'duplicate'
-      if (newer === undefined || newer.size >= windowSize) {
-        older = newer
-        newer = new Set()
+      if (greatest === undefined || after(id, greatest)) {
+        greatest = id
+        return keep(id)
       }
-      newer.add(id)
-      lastEventId = id
-      return 'new'
+      set ??= new Set(ring)
+      calm = 0
+      return set.has(id) ? 'duplicate' : keep(id)
     },
     drop() {
       const dropped = lastEventId
-      lastEventId = undefined
-      newer = older = undefined
+      lastEventId = greatest = set = undefined
+      ring = []
+      next = 0
       unkept = false
       return dropped
     },
