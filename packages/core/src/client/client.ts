@@ -104,6 +104,10 @@ export function createClient(options: ClientOptions): Client {
   let dispatching = false
 
   const name = (index: number) => config.transports[index]?.name ?? ''
+  // A clock of the app's own need not take an undefined handle.
+  const clear = (handle: TimerHandle | undefined) => {
+    if (handle !== undefined) clock.clearTimeout(handle)
+  }
   const gap = (lastEventId: string | undefined, reason: ConnectionReason) => {
     diagnostics.gaps++
     emitter.emit('gap', { lastEventId, reason })
@@ -193,28 +197,28 @@ export function createClient(options: ClientOptions): Client {
         current = undefined
         return
       case 'wait':
-        clock.clearTimeout(retryTimer)
+        clear(retryTimer)
         retryTimer = clock.setTimeout(() => {
           retryTimer = undefined
           dispatch({ kind: 'timer' })
         }, action.ms)
         return emitter.emit('retry', { ms: action.ms })
       case 'cancel-wait':
-        clock.clearTimeout(retryTimer)
+        clear(retryTimer)
         retryTimer = undefined
         return
       case 'drop-resume-point':
         current?.forgetResume()
         return gap(resume.drop(), action.reason)
       case 'schedule-upgrade':
-        clock.clearTimeout(upgradeTimer)
+        clear(upgradeTimer)
         upgradeTimer = clock.setTimeout(() => {
           upgradeTimer = undefined
           dispatch({ kind: 'upgrade-due' })
         }, action.ms)
         return
       case 'cancel-upgrade':
-        clock.clearTimeout(upgradeTimer)
+        clear(upgradeTimer)
         upgradeTimer = undefined
         return
       case 'probe':
@@ -236,8 +240,8 @@ export function createClient(options: ClientOptions): Client {
         current?.abandon()
         probe?.abandon()
         current = probe = undefined
-        clock.clearTimeout(retryTimer)
-        clock.clearTimeout(upgradeTimer)
+        clear(retryTimer)
+        clear(upgradeTimer)
         retryTimer = upgradeTimer = undefined
         unsubscribeLifecycle()
         for (const iterator of iterators) iterator.end()
