@@ -56,12 +56,6 @@ declare module 'fastify' {
   export default function Fastify(): FastifyInstance
 }
 
-declare module 'react' {
-  export function useEffect(effect: () => undefined | (() => void), deps?: readonly unknown[]): void
-  export function useState<S>(initial: S | (() => S)): [S, (next: S | ((previous: S) => S)) => void]
-  export function useRef<T>(initial: T): { current: T }
-}
-
 declare module 'react-native' {
   export const AppState: {
     addEventListener(type: 'change', listener: (state: string) => void): { remove(): void }
