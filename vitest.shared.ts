@@ -17,6 +17,7 @@ export const sharedTestConfig = defineConfig({
       '@lifeline/sse-xhr': source('sse-xhr'),
       '@lifeline/websocket': source('websocket'),
       '@lifeline/redis': source('redis'),
+      '@lifeline/react': source('react'),
     },
   },
   test: {

@@ -19,7 +19,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url))
 
 /** Resolves `@lifeline/<pkg>` to its sources, as the tests do: sizes need no prior build. */
 const alias = Object.fromEntries(
-  ['core', 'sse-fetch', 'sse-xhr', 'websocket'].map((name) => [
+  ['core', 'sse-fetch', 'sse-xhr', 'websocket', 'react'].map((name) => [
     `@lifeline/${name}`,
     `${packages}${name}/src/index.ts`,
   ]),
@@ -27,14 +27,18 @@ const alias = Object.fromEntries(
 
 /**
  * Bundles `source` (an entry module's text) for the browser, minified, with every dependency
- * inside, and measures it the way a user's bundler would ship it.
+ * inside but the `external` ones (an app's own copy of a peer such as React), and measures it
+ * the way a user's bundler would ship it.
  *
  * @example
  * ```ts
  * const { gzipped } = await measureBundle(`export { createClient } from '@lifeline/core'`)
  * ```
  */
-export async function measureBundle(source: string): Promise<BundleSize> {
+export async function measureBundle(
+  source: string,
+  options: { external?: string[] } = {},
+): Promise<BundleSize> {
   const result = await build({
     stdin: { contents: source, resolveDir: packages, loader: 'ts', sourcefile: 'entry.ts' },
     bundle: true,
@@ -43,6 +47,7 @@ export async function measureBundle(source: string): Promise<BundleSize> {
     platform: 'browser',
     target: 'es2022',
     alias,
+    external: options.external ?? [],
     write: false,
     metafile: true,
     // Module paths in the metafile come out relative to the repository root.

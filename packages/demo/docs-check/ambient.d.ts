@@ -25,43 +25,8 @@ declare const Deno: {
   serve(handler: (request: Request) => Response | Promise<Response>): unknown
 }
 
-// Minimal shapes of frameworks the docs show but the repository does not install; each
-// declares only what the docs use, with the real signatures' types.
-declare module 'express' {
-  import type { IncomingMessage, ServerResponse } from 'node:http'
-
-  interface Request extends IncomingMessage {
-    query: Record<string, unknown>
-  }
-  interface Application {
-    get(path: string, handler: (req: Request, res: ServerResponse) => void): Application
-    listen(port: number): import('node:http').Server
-  }
-  export default function express(): Application
-}
-
-declare module 'fastify' {
-  import type { IncomingMessage, ServerResponse } from 'node:http'
-
-  interface FastifyRequest {
-    raw: IncomingMessage
-  }
-  interface FastifyReply {
-    raw: ServerResponse
-    hijack(): FastifyReply
-  }
-  interface FastifyInstance {
-    get(path: string, handler: (request: FastifyRequest, reply: FastifyReply) => void): void
-  }
-  export default function Fastify(): FastifyInstance
-}
-
-declare module 'react' {
-  export function useEffect(effect: () => undefined | (() => void), deps?: readonly unknown[]): void
-  export function useState<S>(initial: S | (() => S)): [S, (next: S | ((previous: S) => S)) => void]
-  export function useRef<T>(initial: T): { current: T }
-}
-
+// Express, Fastify, Hono and React are installed (dev dependencies of examples/ and
+// packages/react): blocks are checked against their real types. React Native is not.
 declare module 'react-native' {
   export const AppState: {
     addEventListener(type: 'change', listener: (state: string) => void): { remove(): void }

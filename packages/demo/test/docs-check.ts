@@ -15,6 +15,8 @@ export interface CodeBlock {
   line: number
   /** The fence's info string after the language, e.g. `nocheck`. */
   info: string
+  /** `tsx` blocks are checked as TSX (React components); the others as TypeScript. */
+  jsx: boolean
   code: string
   /** The hidden declarations from a `<!-- ts … -->` comment right above the fence. */
   preamble: string
@@ -67,6 +69,7 @@ export function extractBlocks(file: string, markdown: string): CodeBlock[] {
         file,
         line: i + 2,
         info: info.trim(),
+        jsx: language === 'tsx',
         code: lines.slice(i + 1, end).join('\n'),
         preamble,
       })
@@ -103,6 +106,7 @@ const compilerOptions: ts.CompilerOptions = {
   skipLibCheck: true,
   noEmit: true,
   allowImportingTsExtensions: true,
+  jsx: ts.JsxEmit.ReactJSX,
   types: ['node'],
   baseUrl: repoRoot,
   // Blocks are checked against the workspace sources, like the tests run.
@@ -121,7 +125,7 @@ export function checkBlocks(blocks: readonly CodeBlock[]): DocProblem[] {
   const virtual = new Map<string, { block: CodeBlock; text: string; offset: number }>()
   for (const block of blocks) {
     if (/\bnocheck\b/.test(block.info)) continue
-    const name = `${block.file.replaceAll('/', '__')}__${block.line}.ts`
+    const name = `${block.file.replaceAll('/', '__')}__${block.line}.${block.jsx ? 'tsx' : 'ts'}`
     const path = join(repoRoot, 'docs-check-virtual', name)
     const preamble = block.preamble.trim()
     const offset = preamble === '' ? 0 : preamble.split('\n').length

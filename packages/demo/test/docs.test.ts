@@ -35,10 +35,11 @@ describe('docs checker', () => {
         file: 'page.md',
         line: 6,
         info: '',
+        jsx: false,
         code: 'x.toFixed()',
         preamble: '\ndeclare const x: number\n',
       },
-      { file: 'page.md', line: 14, info: 'nocheck', code: 'fragment(', preamble: '' },
+      { file: 'page.md', line: 14, info: 'nocheck', jsx: false, code: 'fragment(', preamble: '' },
     ])
   })
 
@@ -57,6 +58,20 @@ describe('docs checker', () => {
     expect(problems.map(({ file, line }) => ({ file, line }))).toEqual([
       { file: 'page.md', line: 4 },
     ])
+  })
+
+  it('checks a tsx block as TSX against real React types', () => {
+    const blocks = extractBlocks(
+      'page.md',
+      [
+        '```tsx',
+        'export const ok = <p>{1}</p>',
+        'export const bad = <p title={2}>x</p>',
+        '```',
+      ].join('\n'),
+    )
+    expect(blocks.map((b) => b.jsx)).toEqual([true])
+    expect(checkBlocks(blocks).map(({ line }) => line)).toEqual([3])
   })
 })
 

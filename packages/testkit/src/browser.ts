@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import http from 'node:http'
 import type { Socket } from 'node:net'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
-import { bundleForBrowser } from './browser-bundle'
+import { type BrowserBundleOptions, bundleForBrowser } from './browser-bundle'
 import { listenOnLoopback } from './loopback'
 
 /**
@@ -51,6 +51,8 @@ export interface HeapFigures {
 export interface OpenPageOptions {
   /** A TypeScript module to bundle for the page (`@lifeline/<pkg>` resolves to sources). */
   entry: string | URL
+  /** How to bundle it: aliases (one React for another), defines (`process.env.NODE_ENV`). */
+  bundle?: BrowserBundleOptions
   /** Serves every request that is not the page itself: the endpoint under test. */
   handler?: (req: http.IncomingMessage, res: http.ServerResponse) => void
 }
@@ -145,7 +147,7 @@ async function openPage<M extends PageModule>(
   options: OpenPageOptions,
   onClose: () => void,
 ): Promise<BrowserPage<M>> {
-  const script = await bundle(options.entry)
+  const script = await bundle(options.entry, options.bundle)
   const server = http.createServer((req, res) => {
     const path = req.url?.split('?')[0]
     if (path === PAGE_PATH) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createContiguity } from './contiguity'
+import { createContiguity, orderOf } from './contiguity'
 
 describe('createContiguity', () => {
   it('accepts ticks one after another from wherever the page joined', () => {
@@ -31,5 +31,33 @@ describe('createContiguity', () => {
     expect(check.accept(9)).toBe('after-gap')
     expect(check.accept(12)).toBe('skip')
     expect(check.breaks).toHaveLength(1)
+  })
+
+  it('counts the ticks a told gap skipped, and none for a gap that skipped nothing', () => {
+    const check = createContiguity()
+    check.accept(1)
+    check.gap()
+    check.accept(2)
+    expect(check.lost).toBe(0)
+    check.gap()
+    check.accept(9)
+    expect(check.lost).toBe(6)
+    expect(check.ok).toBe(true)
+  })
+})
+
+describe('orderOf', () => {
+  it('is green only while no tick was skipped, amber after a told gap that skipped some, red after a break', () => {
+    const check = createContiguity()
+    check.accept(1)
+    expect(orderOf(check)).toEqual({ state: 'ok', text: 'yes' })
+    check.gap()
+    check.accept(2)
+    expect(orderOf(check).state).toBe('ok')
+    check.gap()
+    check.accept(6)
+    expect(orderOf(check)).toEqual({ state: 'gap', text: 'gap: 3 lost, app told' })
+    check.accept(8)
+    expect(orderOf(check)).toEqual({ state: 'broken', text: 'no: skip 6 → 8' })
   })
 })

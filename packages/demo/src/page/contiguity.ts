@@ -16,6 +16,8 @@ export interface Contiguity {
   gap(): void
   /** No unexplained break so far. */
   readonly ok: boolean
+  /** Ticks skipped right after a `gap`: lost, and the app was told. */
+  readonly lost: number
   readonly breaks: readonly TickBreak[]
 }
 
@@ -35,6 +37,7 @@ export interface Contiguity {
 export function createContiguity(): Contiguity {
   let last: number | undefined
   let gapPending = false
+  let lost = 0
   const breaks: TickBreak[] = []
   return {
     accept(n) {
@@ -42,8 +45,10 @@ export function createContiguity(): Contiguity {
       let verdict: TickVerdict
       if (before === undefined) verdict = 'first'
       else if (n === before + 1) verdict = 'next'
-      else if (n > before && gapPending) verdict = 'after-gap'
-      else verdict = n <= before ? 'duplicate' : 'skip'
+      else if (n > before && gapPending) {
+        verdict = 'after-gap'
+        lost += n - before - 1
+      } else verdict = n <= before ? 'duplicate' : 'skip'
       if ((verdict === 'duplicate' || verdict === 'skip') && before !== undefined)
         breaks.push({ after: before, got: n, verdict })
       if (verdict !== 'duplicate') last = n
@@ -56,6 +61,32 @@ export function createContiguity(): Contiguity {
     get ok() {
       return breaks.length === 0
     },
+    get lost() {
+      return lost
+    },
     breaks,
   }
+}
+
+/** What the "ticks in order" indicator shows: in order, lost with the app told, or broken. */
+export interface Order {
+  state: 'ok' | 'gap' | 'broken'
+  text: string
+}
+
+/**
+ * The indicator for a check: green `yes` only while no tick was skipped; amber once a
+ * `gap` skipped some (the app was told, but they are lost); red for a break nothing explains.
+ *
+ * @example
+ * ```ts
+ * orderOf(check) // { state: 'gap', text: 'gap: 3 lost, app told' }
+ * ```
+ */
+export function orderOf(check: Contiguity): Order {
+  const broken = check.breaks[0]
+  if (broken !== undefined)
+    return { state: 'broken', text: `no: ${broken.verdict} ${broken.after} → ${broken.got}` }
+  if (check.lost > 0) return { state: 'gap', text: `gap: ${check.lost} lost, app told` }
+  return { state: 'ok', text: 'yes' }
 }

@@ -14,17 +14,56 @@ export function show(id: string, value: string | number): void {
   element.dataset.value = String(value)
 }
 
-/** Adds a line at the top of a list, keeping at most `max` lines. */
-export function prepend(listId: string, text: string, className = '', max = 60): void {
-  const list = byId(listId)
-  const item = document.createElement('li')
-  item.textContent = `${new Date().toLocaleTimeString()}  ${text}`
-  if (className !== '') item.className = className
-  list.prepend(item)
-  while (list.childElementCount > max) list.lastElementChild?.remove()
+/** A list shown newest first in a fixed number of rows. */
+export interface Rows {
+  add(text: string, className?: string): void
+  /** Adds `className` and a note to the `count` newest rows (a replay that just completed). */
+  tag(count: number, className: string, note: string): void
 }
 
-/** A reason as the timeline shows it: `(http 502)`, `(stall)`, or nothing. */
+interface Row {
+  text: string
+  className: string
+}
+
+/**
+ * Fills the list `listId` with `count` rows once and from then on only rewrites their text:
+ * no row is inserted or removed, so nothing on the page moves when a line arrives.
+ *
+ * @example
+ * ```ts
+ * const log = createRows('log', 30)
+ * log.add('state open → reconnecting (stall)')
+ * ```
+ */
+export function createRows(listId: string, count: number): Rows {
+  const list = byId(listId)
+  const slots = Array.from({ length: count }, () => list.appendChild(document.createElement('li')))
+  let rows: Row[] = []
+  const render = () => {
+    slots.forEach((slot, index) => {
+      const row = rows[index]
+      slot.textContent = row?.text ?? ''
+      slot.className = row?.className ?? ''
+    })
+  }
+  return {
+    add(text, className = '') {
+      rows = [{ text: `${new Date().toLocaleTimeString()}  ${text}`, className }, ...rows]
+      rows.length = Math.min(rows.length, count)
+      render()
+    },
+    tag(tagged, className, note) {
+      for (const row of rows.slice(0, tagged)) {
+        row.className = `${row.className} ${className}`.trim()
+        row.text += note
+      }
+      render()
+    },
+  }
+}
+
+/** A reason as the log shows it: `(http 502)`, `(stall)`, or nothing. */
 export function describeReason(reason: ConnectionReason | undefined): string {
   if (reason === undefined) return ''
   if (reason.kind === 'http') return ` (http ${reason.status})`

@@ -1,0 +1,8 @@
+export type { ConnectionSnapshot } from './connection-state'
+export { useConnectionState } from './connection-state'
+export type { EventStreamOptions } from './options-key'
+export type { LifelineProviderProps } from './provider'
+export { LifelineProvider, useLifeline } from './provider'
+export type { EventStream } from './stream-binding'
+export type { EventStreamConfig } from './use-event-stream'
+export { useEventStream } from './use-event-stream'
