@@ -28,8 +28,13 @@ export type { ConnectFunction } from './transport/define-transport'
 export { defineTransport } from './transport/define-transport'
 export { lastEventIdHeader } from './transport/last-event-id'
 export { exceedsBytes } from './transport/message-size'
-export type { OptionChecks } from './transport/option-checks'
-export { optionChecks } from './transport/option-checks'
+export {
+  countOption,
+  ensureOption,
+  invalidOption,
+  methodOption,
+  urlOption,
+} from './transport/option-checks'
 export { sseRefusal } from './transport/sse-response'
 export type {
   CloseReason,

@@ -1,4 +1,4 @@
-import { optionChecks } from '@lifeline/core'
+import { countOption, ensureOption, invalidOption, methodOption, urlOption } from '@lifeline/core'
 
 /**
  * A request body the adapter can send again on every reconnect. A `ReadableStream` is left
@@ -50,23 +50,24 @@ export interface ResolvedSseFetchOptions {
 }
 
 const CREDENTIALS: readonly unknown[] = ['omit', 'same-origin', 'include']
-const check = optionChecks('sseFetch')
+const OWNER = 'sseFetch'
+const ensure = (condition: unknown, message: string) => ensureOption(OWNER, condition, message)
 
 /**
  * Checks options once, when the transport is created, so a mistake fails at start-up
  * with a `LifelineError` of code `invalid-option` instead of on every reconnect.
  */
 export function resolveOptions(options: SseFetchOptions = {}): ResolvedSseFetchOptions {
-  check.ensure(typeof options === 'object' && options !== null, 'options must be an object')
-  check.ensure(
+  ensure(typeof options === 'object' && options !== null, 'options must be an object')
+  ensure(
     options.fetch === undefined || typeof options.fetch === 'function',
     'fetch must be a function',
   )
-  check.ensure(
+  ensure(
     typeof ReadableStream === 'undefined' || !(options.body instanceof ReadableStream),
     'body cannot be a ReadableStream: it could not be sent again on reconnect',
   )
-  check.ensure(
+  ensure(
     options.credentials === undefined || CREDENTIALS.includes(options.credentials),
     `credentials must be one of ${CREDENTIALS.join(', ')}`,
   )
@@ -74,16 +75,16 @@ export function resolveOptions(options: SseFetchOptions = {}): ResolvedSseFetchO
   try {
     headers = new Headers(options.headers)
   } catch (cause) {
-    throw check.invalid('headers are not valid HTTP headers', cause)
+    throw invalidOption(OWNER, 'headers are not valid HTTP headers', cause)
   }
   return {
-    url: check.httpUrl('url', options.url, globalThis.location?.href),
+    url: urlOption(OWNER, 'url', options.url, globalThis.location?.href),
     fetch: options.fetch,
-    method: check.method(options.method, options.body),
+    method: methodOption(OWNER, options.method, options.body),
     body: options.body,
     credentials: options.credentials,
     headers,
     maxMessageBytes:
-      check.count('maxMessageBytes', options.maxMessageBytes) ?? Number.POSITIVE_INFINITY,
+      countOption(OWNER, 'maxMessageBytes', options.maxMessageBytes) ?? Number.POSITIVE_INFINITY,
   }
 }

@@ -1,4 +1,4 @@
-import { optionChecks } from '@lifeline/core'
+import { countOption, ensureOption, methodOption, urlOption } from '@lifeline/core'
 
 /**
  * The part of `XMLHttpRequest` the adapter uses, so React Native's implementation or a
@@ -71,24 +71,26 @@ export interface ResolvedSseXhrOptions {
 /** 4 MiB: large enough that recycling is rare, small enough to keep a webview's heap flat. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
-const check = optionChecks('sseXhr')
+const OWNER = 'sseXhr'
+const ensure = (condition: unknown, message: string) => ensureOption(OWNER, condition, message)
 
 /** Applies defaults and throws a `LifelineError` with code `'invalid-option'` on a bad option. */
 export function resolveOptions(options: SseXhrOptions): ResolvedSseXhrOptions {
   const { withCredentials = false, XMLHttpRequest } = options
-  check.ensure(typeof withCredentials === 'boolean', 'withCredentials must be a boolean')
-  check.ensure(
+  ensure(typeof withCredentials === 'boolean', 'withCredentials must be a boolean')
+  ensure(
     XMLHttpRequest === undefined || typeof XMLHttpRequest === 'function',
     'XMLHttpRequest must be a constructor',
   )
   return {
-    url: check.httpUrl('url', options.url, globalThis.location?.href),
+    url: urlOption(OWNER, 'url', options.url, globalThis.location?.href),
     maxResponseBytes:
-      check.count('maxResponseBytes', options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES,
+      countOption(OWNER, 'maxResponseBytes', options.maxResponseBytes) ??
+      DEFAULT_MAX_RESPONSE_BYTES,
     maxMessageBytes:
-      check.count('maxMessageBytes', options.maxMessageBytes) ?? Number.POSITIVE_INFINITY,
+      countOption(OWNER, 'maxMessageBytes', options.maxMessageBytes) ?? Number.POSITIVE_INFINITY,
     withCredentials,
-    method: check.method(options.method, options.body),
+    method: methodOption(OWNER, options.method, options.body),
     body: options.body,
     XMLHttpRequest,
   }

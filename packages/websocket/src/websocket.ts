@@ -1,4 +1,4 @@
-import { defineTransport, optionChecks, type Transport } from '@lifeline/core'
+import { countOption, defineTransport, ensureOption, type Transport } from '@lifeline/core'
 import { openConnection } from './connection'
 import type { WebSocketConstructor } from './socket'
 import { websocketUrl } from './url'
@@ -34,7 +34,8 @@ export interface WebSocketOptions {
   maxMessageBytes?: number
 }
 
-const check = optionChecks('websocket')
+const OWNER = 'websocket'
+const ensure = (condition: unknown, message: string) => ensureOption(OWNER, condition, message)
 
 /**
  * The Lifeline event stream over a WebSocket: the first frame is the hello carrying the
@@ -60,14 +61,14 @@ const check = optionChecks('websocket')
  * ```
  */
 export function websocket(options: WebSocketOptions = {}): Transport {
-  const pingInterval = check.count('pingInterval', options.pingInterval)
-  const maxMessageBytes = check.count('maxMessageBytes', options.maxMessageBytes) ?? Infinity
+  const pingInterval = countOption(OWNER, 'pingInterval', options.pingInterval)
+  const maxMessageBytes = countOption(OWNER, 'maxMessageBytes', options.maxMessageBytes) ?? Infinity
   const { protocols } = options
-  check.ensure(
+  ensure(
     protocols === undefined || typeof protocols === 'string' || Array.isArray(protocols),
     'protocols must be a string or an array of strings',
   )
-  check.ensure(
+  ensure(
     options.WebSocket === undefined || typeof options.WebSocket === 'function',
     'WebSocket must be a constructor',
   )

@@ -153,11 +153,13 @@ export function createAttempt(host: AttemptHost, index: number, probe: boolean):
       }
       delivered = true
       if (phase === 'replaying') replayed++
-      // The transport's object becomes the app's event (the sink contract): no copy per event.
-      const event = message as StreamEvent
-      event.id = id
-      event.lastEventId = resume.lastEventId ?? ''
-      event.transport = name
+      const event: StreamEvent = {
+        type,
+        data: message.data,
+        id,
+        lastEventId: resume.lastEventId ?? '',
+        transport: name,
+      }
       host.emit(event)
       if (acceptance === 'lost') host.lost(previous)
     },

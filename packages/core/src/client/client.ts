@@ -107,6 +107,7 @@ export function createClient(options: ClientOptions): Client {
   // A clock of the app's own need not take an undefined handle.
   const clear = (handle: TimerHandle | undefined) => {
     if (handle !== undefined) clock.clearTimeout(handle)
+    return undefined
   }
   const gap = (lastEventId: string | undefined, reason: ConnectionReason) => {
     diagnostics.gaps++
@@ -179,6 +180,7 @@ export function createClient(options: ClientOptions): Client {
       })
     }
     for (const action of decision.actions) perform(action)
+    release()
   }
 
   function attempt(index: number, probe: boolean): Attempt {
@@ -186,49 +188,32 @@ export function createClient(options: ClientOptions): Client {
     return createAttempt(host, index, probe)
   }
 
+  function timer(ms: number, signal: Signal): TimerHandle {
+    return clock.setTimeout(() => dispatch(signal), ms)
+  }
+
   function perform(action: Action) {
     switch (action.kind) {
       case 'open':
+        current?.abandon()
         // Current before it starts: a transport may report (even close) from inside open().
         current = attempt(policy.transport, false)
         return current.launch()
-      case 'abort':
-        current?.abandon()
-        current = undefined
-        return
       case 'wait':
         clear(retryTimer)
-        retryTimer = clock.setTimeout(() => {
-          retryTimer = undefined
-          dispatch({ kind: 'timer' })
-        }, action.ms)
+        retryTimer = timer(action.ms, { kind: 'timer' })
         return emitter.emit('retry', { ms: action.ms })
-      case 'cancel-wait':
-        clear(retryTimer)
-        retryTimer = undefined
-        return
       case 'drop-resume-point':
         current?.forgetResume()
         return gap(resume.drop(), action.reason)
       case 'schedule-upgrade':
         clear(upgradeTimer)
-        upgradeTimer = clock.setTimeout(() => {
-          upgradeTimer = undefined
-          dispatch({ kind: 'upgrade-due' })
-        }, action.ms)
-        return
-      case 'cancel-upgrade':
-        clear(upgradeTimer)
-        upgradeTimer = undefined
+        upgradeTimer = timer(action.ms, { kind: 'upgrade-due' })
         return
       case 'probe':
         probe?.abandon()
         probe = attempt(action.transport, true)
         return probe.launch()
-      case 'abort-probe':
-        probe?.abandon()
-        probe = undefined
-        return
       case 'promote-probe':
         current?.abandon()
         current = probe
@@ -236,21 +221,33 @@ export function createClient(options: ClientOptions): Client {
         probe = undefined
         diagnostics.upgrades++
         return
-      case 'stop':
-        current?.abandon()
-        probe?.abandon()
-        current = probe = undefined
-        clear(retryTimer)
-        clear(upgradeTimer)
-        retryTimer = upgradeTimer = undefined
-        unsubscribeLifecycle()
-        for (const iterator of iterators) iterator.end()
-        iterators.clear()
-        return
     }
   }
 
-  const unsubscribeLifecycle = lifecycle.subscribe((signal) => dispatch({ kind: signal }))
+  /** Lets go of what the new state no longer has: the policy starts things, never stops them. */
+  function release() {
+    const { phase } = policy
+    if (phase !== 'connecting' && phase !== 'open') {
+      current?.abandon()
+      current = undefined
+    }
+    if (policy.probing === undefined) {
+      probe?.abandon()
+      probe = undefined
+    }
+    if (phase !== 'waiting') retryTimer = clear(retryTimer)
+    if (policy.upgrade !== 'scheduled') upgradeTimer = clear(upgradeTimer)
+    if (phase === 'closed' && unsubscribeLifecycle !== undefined) {
+      unsubscribeLifecycle()
+      unsubscribeLifecycle = undefined
+      for (const iterator of iterators) iterator.end()
+      iterators.clear()
+    }
+  }
+
+  let unsubscribeLifecycle: (() => void) | undefined = lifecycle.subscribe((signal) =>
+    dispatch({ kind: signal }),
+  )
 
   const connection: Connection = {
     get state() {

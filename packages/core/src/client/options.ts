@@ -1,7 +1,7 @@
 import { type BackoffOptions, DEFAULT_BACKOFF, MAX_DELAY_MS } from '../policy/backoff'
 import { STRATEGY_PRESETS, type Strategy, type StrategyOption } from '../policy/strategy'
 import { exceedsBytes } from '../transport/message-size'
-import { optionChecks } from '../transport/option-checks'
+import { countOption, ensureOption, urlOption } from '../transport/option-checks'
 import type { Transport } from '../transport/transport'
 import { defaultEnvironment, type Environment, unrefTimers } from './environment'
 
@@ -83,11 +83,12 @@ export interface ResolvedOptions {
   environment: Environment
 }
 
-const check = optionChecks('createClient')
+const OWNER = 'createClient'
+const ensure = (condition: unknown, message: string) => ensureOption(OWNER, condition, message)
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
-  check.ensure(
+  ensure(
     typeof value === 'number' && value > 0 && value < Number.POSITIVE_INFINITY,
     `${name} must be > 0, got ${String(value)}`,
   )
@@ -95,7 +96,7 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 }
 
 function countOrOff(name: string, value: number | false): number | false {
-  check.ensure(
+  ensure(
     value === false || (Number.isInteger(value) && value >= 1),
     `strategy.${name} must be an integer ≥ 1 or false`,
   )
@@ -104,14 +105,14 @@ function countOrOff(name: string, value: number | false): number | false {
 
 function resolveStrategy(option: StrategyOption | undefined): Strategy {
   const preset = typeof option === 'string' ? STRATEGY_PRESETS[option] : STRATEGY_PRESETS.resilient
-  check.ensure(
+  ensure(
     preset && (option === undefined || typeof option === 'string' || typeof option === 'object'),
     `unknown strategy ${String(option)}`,
   )
   const strategy = { ...preset, ...(typeof option === 'object' ? option : {}) }
   const { closeEvent, upgradeAfter } = strategy
   // 'reset' is reserved: it is always the reset control event.
-  check.ensure(
+  ensure(
     closeEvent === false ||
       (typeof closeEvent === 'string' && closeEvent !== '' && closeEvent !== 'reset'),
     'strategy.closeEvent must be an event type other than reset, or false',
@@ -130,33 +131,33 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   const { transports, headers, backoff = {} } = options
   // In a page a relative URL ('/events') resolves against the page, as EventSource does.
   const base = (globalThis as { location?: { href?: string } }).location?.href
-  const url = check.httpUrl('url', options.url, base) as URL
-  check.ensure(
+  const url = urlOption(OWNER, 'url', options.url, base) as URL
+  ensure(
     Array.isArray(transports) && transports.length > 0,
     'transports must list at least one transport',
   )
   for (const transport of transports) {
-    check.ensure(
+    ensure(
       typeof transport?.open === 'function' && typeof transport.name === 'string',
       'a transport needs a name and open()',
     )
   }
-  check.ensure(
+  ensure(
     headers === undefined || typeof headers === 'function' || typeof headers === 'object',
     'invalid headers',
   )
-  const maxIdBytes = check.count('maxIdBytes', options.maxIdBytes) ?? 1_024
+  const maxIdBytes = countOption(OWNER, 'maxIdBytes', options.maxIdBytes) ?? 1_024
   const { lastEventId } = options
-  check.ensure(
+  ensure(
     lastEventId === undefined || typeof lastEventId === 'string',
     'lastEventId must be a string',
   )
-  check.ensure(
+  ensure(
     lastEventId === undefined || !exceedsBytes(lastEventId, maxIdBytes),
     `lastEventId exceeds maxIdBytes (${maxIdBytes})`,
   )
   const factor = backoff.factor ?? DEFAULT_BACKOFF.factor
-  check.ensure(factor >= 1 && factor < Number.POSITIVE_INFINITY, 'backoff.factor must be ≥ 1')
+  ensure(factor >= 1 && factor < Number.POSITIVE_INFINITY, 'backoff.factor must be ≥ 1')
   const environment = { ...defaultEnvironment, ...options.environment }
   if (options.keepProcessAlive === false) environment.clock = unrefTimers(environment.clock)
   return {
@@ -175,9 +176,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     connectTimeout: positive('connectTimeout', options.connectTimeout, 10_000),
     heartbeatTimeout: positive('heartbeatTimeout', options.heartbeatTimeout, 45_000),
     firstByteTimeout: positive('firstByteTimeout', options.firstByteTimeout, 10_000),
-    maxMessageBytes: check.count('maxMessageBytes', options.maxMessageBytes) ?? 1_048_576,
+    maxMessageBytes: countOption(OWNER, 'maxMessageBytes', options.maxMessageBytes) ?? 1_048_576,
     maxIdBytes,
-    duplicateWindow: check.count('duplicateWindow', options.duplicateWindow) ?? 1_024,
+    duplicateWindow: countOption(OWNER, 'duplicateWindow', options.duplicateWindow) ?? 1_024,
     environment,
   }
 }

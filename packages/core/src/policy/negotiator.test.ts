@@ -39,6 +39,9 @@ const closeEvent = (
   random: opts.random ?? 0.3,
 })
 const kinds = (actions: Action[]) => actions.map((action) => action.kind)
+/** What a decision comes to: `closed`, else the kind of its last action ('' for none). */
+const outcomeOf = (decision: { state: PolicyState; actions: Action[] }) =>
+  decision.state.phase === 'closed' ? 'closed' : (kinds(decision.actions).at(-1) ?? '')
 const waitMs = (actions: Action[]) => actions.find((action) => action.kind === 'wait')
 
 describe('negotiate: every reason that ends an attempt before its first byte', () => {
@@ -62,11 +65,11 @@ describe('negotiate: every reason that ends an attempt before its first byte', (
     ['timeout', { kind: 'timeout' }, 'wait', 1],
     ['stall before the first byte', { kind: 'stall' }, 'wait', 1],
     ['buffered', { kind: 'buffered' }, 'wait', 1],
-    ['no content', { kind: 'no-content' }, 'stop', 0],
+    ['no content', { kind: 'no-content' }, 'closed', 0],
   ]
   it.each(table)('%s → %s', (_label, reason, last, resumeFailures) => {
     const decision = negotiate(config(1), connecting, ended(reason))
-    expect(kinds(decision.actions).at(-1)).toBe(last)
+    expect(outcomeOf(decision)).toBe(last)
     expect(decision.state.resumeFailures).toBe(resumeFailures)
     expect(decision.reason).toEqual(reason)
   })
@@ -79,7 +82,7 @@ describe('negotiate: every reason that ends an attempt before its first byte', (
         ended({ kind: 'no-content' }, { succeeded: true }),
       )
       expect(decision.state.phase).toBe('closed')
-      expect(kinds(decision.actions)).toContain('stop')
+      expect(decision.actions).toEqual([])
     }
   })
 })
@@ -101,7 +104,7 @@ describe('negotiate: every reason in every state an attempt can end in', () => {
     { kind: 'no-content' },
   ]
   // What follows, as [last action, transport after, failures after]: 'wait' is a backoff,
-  // 'open' an attempt now (on the transport named), 'stop' the end, '' nothing at all.
+  // 'open' an attempt now (on the transport named), 'closed' the end, '' nothing at all.
   type Outcome = [string, number, number]
   const label = (reason: ConnectionReason) =>
     reason.kind === 'http'
@@ -121,7 +124,7 @@ describe('negotiate: every reason in every state an attempt can end in', () => {
       succeeded: false,
       expect: (reason) =>
         reason.kind === 'no-content'
-          ? ['stop', 0, 2]
+          ? ['closed', 0, 2]
           : reason.kind === 'http' && reason.status === 401
             ? ['open', 0, 2]
             : ['open', 1, 3],
@@ -140,7 +143,7 @@ describe('negotiate: every reason in every state an attempt can end in', () => {
       // Buffering is a property of the path: it falls back at once, even here.
       expect: (reason) =>
         reason.kind === 'no-content'
-          ? ['stop', 1, 4]
+          ? ['closed', 1, 4]
           : reason.kind === 'http' && reason.status === 401
             ? ['open', 1, 4]
             : reason.kind === 'buffered'
@@ -153,7 +156,7 @@ describe('negotiate: every reason in every state an attempt can end in', () => {
       succeeded: true,
       expect: (reason) =>
         reason.kind === 'no-content'
-          ? ['stop', 0, 0]
+          ? ['closed', 0, 0]
           : reason.kind === 'buffered'
             ? ['open', 1, 1]
             : reason.kind === 'timeout' || reason.kind === 'stall'
@@ -166,7 +169,7 @@ describe('negotiate: every reason in every state an attempt can end in', () => {
       name: 'closed',
       state: { ...initialPolicyState, phase: 'closed', attempted: true },
       succeeded: true,
-      expect: () => ['', 0, 0],
+      expect: () => ['closed', 0, 0],
     },
   ]
   for (const { name, state, succeeded, expect: outcome } of states) {
@@ -175,10 +178,9 @@ describe('negotiate: every reason in every state an attempt can end in', () => {
       (_label, reason) => {
         const decision = negotiate(config(2), state, ended(reason, { succeeded }))
         const [last, transport, failures] = outcome(reason)
-        expect(kinds(decision.actions).at(-1) ?? '').toBe(last)
+        expect(outcomeOf(decision)).toBe(last)
         expect(decision.state.transport).toBe(transport)
         expect(decision.state.failures).toBe(failures)
-        if (last === 'stop') expect(decision.state.phase).toBe('closed')
         if (last === 'wait') expect(decision.state.phase).toBe('waiting')
         if (last === 'open') expect(decision.state.phase).toBe('connecting')
       },
@@ -347,17 +349,17 @@ describe('negotiate: remedy 3, fallback and upgrade', () => {
       reason: { kind: 'network' },
     })
     expect(decision.state.transport).toBe(1)
-    expect(decision.actions).toEqual([
-      { kind: 'abort-probe' },
-      { kind: 'schedule-upgrade', ms: 60_000 },
-    ])
+    // The probe goes with `probing` unset; the next try is scheduled.
+    expect(decision.state.probing).toBeUndefined()
+    expect(decision.actions).toEqual([{ kind: 'schedule-upgrade', ms: 60_000 }])
   })
 })
 
 describe('negotiate: remedy 1, the close event', () => {
   it('reconnects at once without retry', () => {
     const decision = negotiate(config(), open, closeEvent())
-    expect(kinds(decision.actions)).toEqual(['abort', 'open'])
+    // 'open' replaces the connection the close event arrived on.
+    expect(kinds(decision.actions)).toEqual(['open'])
     expect(decision.reason).toEqual({ kind: 'server-close' })
   })
 
@@ -371,9 +373,9 @@ describe('negotiate: remedy 1, the close event', () => {
 
   it('stops for good on reconnect: false', () => {
     const decision = negotiate(config(), open, closeEvent({ reconnect: false }))
+    // Closed: the shell releases everything; no action lists it.
     expect(decision.state.phase).toBe('closed')
-    // `stop` releases everything itself: nothing is undone twice.
-    expect(kinds(decision.actions)).toEqual(['stop'])
+    expect(decision.actions).toEqual([])
   })
 })
 
@@ -401,18 +403,16 @@ describe('negotiate: backoff', () => {
 describe('negotiate: lifecycle and close', () => {
   it('offline drops everything and waits; online connects now', () => {
     const offline = negotiate(config(), open, { kind: 'offline' })
+    // Suspended: no attempt, no wait; on a fallback with a probe running, no probe and no
+    // upgrade under way either. The shell lets go of each.
     expect(offline.state.phase).toBe('suspended')
-    expect(kinds(offline.actions)).toEqual(['abort'])
-    // On a fallback with a probe running, both go, and the upgrade timer with them.
+    expect(offline.actions).toEqual([])
     const upgrading: PolicyState = { ...open, transport: 1, probing: 0, upgrade: 'scheduled' }
-    expect(kinds(negotiate(config(), upgrading, { kind: 'offline' }).actions)).toEqual([
-      'abort',
-      'abort-probe',
-      'cancel-upgrade',
-    ])
-    const waiting: PolicyState = { ...open, phase: 'waiting' }
-    expect(kinds(negotiate(config(), waiting, { kind: 'offline' }).actions)).toEqual([
-      'cancel-wait',
+    const dropped = negotiate(config(), upgrading, { kind: 'offline' }).state
+    expect([dropped.phase, dropped.probing, dropped.upgrade]).toEqual([
+      'suspended',
+      undefined,
+      'none',
     ])
     const online = negotiate(config(), offline.state, { kind: 'online' })
     expect(kinds(online.actions)).toEqual(['open'])
@@ -428,10 +428,7 @@ describe('negotiate: lifecycle and close', () => {
 
   it('a page made visible retries at once if a retry was pending', () => {
     const waiting = { ...open, phase: 'waiting' as const }
-    expect(kinds(negotiate(config(), waiting, { kind: 'visible' }).actions)).toEqual([
-      'cancel-wait',
-      'open',
-    ])
+    expect(kinds(negotiate(config(), waiting, { kind: 'visible' }).actions)).toEqual(['open'])
     expect(negotiate(config(), open, { kind: 'visible' }).actions).toEqual([])
   })
 
@@ -448,7 +445,7 @@ describe('negotiate: lifecycle and close', () => {
   it('close is final: later signals do nothing', () => {
     const closed = negotiate(config(), { ...open, transport: 1, probing: 0 }, { kind: 'close' })
     expect(closed.state.phase).toBe('closed')
-    expect(kinds(closed.actions)).toEqual(['stop'])
+    expect([closed.state.probing, closed.actions]).toEqual([undefined, []])
     for (const signal of [{ kind: 'timer' }, { kind: 'online' }, { kind: 'connect' }] as Signal[]) {
       expect(negotiate(config(), closed.state, signal).actions).toEqual([])
     }
@@ -515,13 +512,13 @@ describe('negotiate: hot loops', () => {
 
   it('a close event right away, twice in a row, backs off instead of reconnecting at once', () => {
     const first = negotiate(config(1), open, closeEvent({ delivered: false }))
-    expect(kinds(first.actions)).toEqual(['abort', 'open'])
+    expect(kinds(first.actions)).toEqual(['open'])
     const second = negotiate(
       config(1),
       { ...first.state, phase: 'open' },
       closeEvent({ delivered: false }),
     )
-    expect(kinds(second.actions)).toEqual(['abort', 'wait'])
+    expect(kinds(second.actions)).toEqual(['wait'])
     expect(second.failure).toEqual({ kind: 'server-close' })
   })
 
@@ -565,7 +562,7 @@ describe('negotiate: credentials', () => {
       expect(first.error).toBeUndefined()
       const second = negotiate(config(2), { ...first.state, phase: 'connecting' }, ended(reason))
       expect(second.state.phase).toBe('closed')
-      expect(kinds(second.actions)).toEqual(['stop'])
+      expect(second.actions).toEqual([])
       expect(second.error).toEqual({ code: 'unauthorized', reason })
     }
   })

@@ -5,7 +5,8 @@ import type { Action, Decision, PolicyConfig, PolicyState, Signal } from './poli
 /**
  * The negotiator: a pure function from the state and a signal to the next state and the
  * actions the shell performs. It owns no timer, socket or clock, and alone decides what
- * counts as a failure. One handler per signal; each returns a new state.
+ * counts as a failure. One handler per signal; each returns a new state. Actions only
+ * start things: what the new state no longer has, the shell releases (see {@link Action}).
  *
  * | signal \ phase | idle | connecting | open | waiting | suspended |
  * | --- | --- | --- | --- | --- | --- |
@@ -17,12 +18,12 @@ import type { Action, Decision, PolicyConfig, PolicyState, Signal } from './poli
  * | `reset-event` | – | drop the resume point | same | – | – |
  * | `timer` | – | – | – | open | – |
  * | `visible` | – | – | – | open now | – |
- * | `offline`, `pagehide` | flag | release → suspended | same | same | flag |
+ * | `offline`, `pagehide` | flag | → suspended | same | same | flag |
  * | `online`, `pageshow` | flag | – | – | open now | open |
  * | `upgrade-due` | – | due later | probe the first transport | due later | – |
  * | `probe-delivered` | – | – | promote the probe | – | – |
- * | `probe-failed` | – | – | abort it, schedule the next upgrade | – | – |
- * | `close` | stop | stop | stop | stop | stop |
+ * | `probe-failed` | – | – | schedule the next upgrade | – | – |
+ * | `close` | → closed | → closed | → closed | → closed | → closed |
  *
  * In `closed` every signal is ignored. HTTP 204 and `{"reconnect":false}` close for good, and
  * so does a 401/403 that persists after the headers were resolved again.
@@ -63,8 +64,7 @@ const HANDLERS: { [K in Signal['kind']]: Handler<K> } = {
   'retry-hint': (_, state, { ms }) => ({ state: { ...state, retryBase: ms }, actions: [] }),
   timer: (_, state) => (state.phase === 'waiting' ? connectNow(state) : unchanged(state)),
   // A page that becomes visible again retries now rather than at the end of a long wait.
-  visible: (_, state) =>
-    state.phase === 'waiting' ? connectNow(state, [{ kind: 'cancel-wait' }]) : unchanged(state),
+  visible: (_, state) => (state.phase === 'waiting' ? connectNow(state) : unchanged(state)),
   offline: (_, state) => suspend(state, { offline: true }, { kind: 'offline' }),
   pagehide: (_, state) => suspend(state, { hidden: true }, { kind: 'hidden' }),
   online: (_, state) => resume({ ...state, offline: false }),
@@ -94,11 +94,9 @@ const HANDLERS: { [K in Signal['kind']]: Handler<K> } = {
     if (state.probing === undefined) return unchanged(state)
     const { upgradeAfter } = config.strategy
     const again = upgradeAfter !== false && state.phase === 'open'
-    const actions: Action[] = [{ kind: 'abort-probe' }]
-    if (again) actions.push({ kind: 'schedule-upgrade', ms: upgradeAfter })
     return {
       state: { ...state, probing: undefined, upgrade: again ? 'scheduled' : 'none' },
-      actions,
+      actions: again ? [{ kind: 'schedule-upgrade', ms: upgradeAfter }] : [],
       failure: reason,
     }
   },
@@ -106,7 +104,6 @@ const HANDLERS: { [K in Signal['kind']]: Handler<K> } = {
 }
 
 const OPEN: Action = { kind: 'open' }
-const STOP: Action = { kind: 'stop' }
 const PROBE_FIRST: Action = { kind: 'probe', transport: 0 }
 /** What every end of the current connection leaves behind: no probe, no upgrade under way. */
 const LEFT = { probing: undefined, upgrade: 'none', attempted: true } as const
@@ -129,41 +126,17 @@ function unchanged(state: PolicyState): Decision {
   return { state, actions: [] }
 }
 
-function connectNow(
-  state: PolicyState,
-  before: Action[] = [],
-  reason?: ConnectionReason,
-): Decision {
-  return { state: { ...state, phase: 'connecting' }, actions: [...before, OPEN], reason }
+function connectNow(state: PolicyState, reason?: ConnectionReason, first?: Action): Decision {
+  const actions = first === undefined ? [OPEN] : [first, OPEN]
+  return { state: { ...state, phase: 'connecting' }, actions, reason }
 }
 
-function wait(
-  state: PolicyState,
-  before: Action[],
-  ms: number,
-  reason: ConnectionReason,
-): Decision {
-  return {
-    state: { ...state, phase: 'waiting' },
-    actions: [...before, { kind: 'wait', ms }],
-    reason,
-  }
+function wait(state: PolicyState, ms: number, reason: ConnectionReason): Decision {
+  return { state: { ...state, phase: 'waiting' }, actions: [{ kind: 'wait', ms }], reason }
 }
 
 function closeFor(state: PolicyState, reason: ConnectionReason): Decision {
-  // `stop` releases every attempt, timer and probe: nothing else needs undoing.
-  return { state: { ...state, ...LEFT, phase: 'closed' }, actions: [STOP], reason }
-}
-
-/** The actions that undo what `state` has under way: its attempt, wait, probe and upgrade. */
-function release(state: PolicyState, attempt: boolean): Action[] {
-  const actions: Action[] = []
-  if (attempt && (state.phase === 'connecting' || state.phase === 'open'))
-    actions.push({ kind: 'abort' })
-  if (state.phase === 'waiting') actions.push({ kind: 'cancel-wait' })
-  if (state.probing !== undefined) actions.push({ kind: 'abort-probe' })
-  if (state.upgrade === 'scheduled') actions.push({ kind: 'cancel-upgrade' })
-  return actions
+  return { state: { ...state, ...LEFT, phase: 'closed' }, actions: [], reason }
 }
 
 function suspend(
@@ -173,19 +146,15 @@ function suspend(
 ): Decision {
   const flagged = { ...state, ...flag }
   if (state.phase === 'idle' || state.phase === 'suspended') return unchanged(flagged)
-  return {
-    state: { ...flagged, ...LEFT, phase: 'suspended' },
-    actions: release(state, true),
-    reason,
-  }
+  return { state: { ...flagged, ...LEFT, phase: 'suspended' }, actions: [], reason }
 }
 
 function resume(state: PolicyState): Decision {
   if (state.offline || state.hidden) return unchanged(state)
   // Back online (or back from the cache): connect now, and cut a pending wait short.
-  if (state.phase === 'suspended') return connectNow(state)
-  if (state.phase === 'waiting') return connectNow(state, [{ kind: 'cancel-wait' }])
-  return unchanged(state)
+  return state.phase === 'suspended' || state.phase === 'waiting'
+    ? connectNow(state)
+    : unchanged(state)
 }
 
 function onSuccess(config: PolicyConfig, state: PolicyState): Decision {
@@ -214,9 +183,9 @@ function onSuccess(config: PolicyConfig, state: PolicyState): Decision {
 
 /**
  * The current connection ended: by itself (`ended`), or by the server's close event, in
- * which case the attempt is still open and `retry` is the event's own. Failures go to
- * {@link onFailure}; a clean end reconnects after one backoff step (a recycle and a close
- * event without `retry` at once) unless it is the second in a row to deliver nothing.
+ * which case `retry` is the event's own. Failures go to {@link onFailure}; a clean end
+ * reconnects after one backoff step (a recycle and a close event without `retry` at once)
+ * unless it is the second in a row to deliver nothing.
  */
 function onEnd(
   config: PolicyConfig,
@@ -228,25 +197,24 @@ function onEnd(
 ): Decision {
   // [spec] HTTP 204 No Content: the client must stop reconnecting.
   if (reason.kind === 'no-content') return closeFor(state, reason)
-  const released = release(state, closing)
   if (!closing && (!outcome.succeeded || ALWAYS_FAILS.has(reason.kind)))
-    return onFailure(config, state, reason, outcome, released, 0)
+    return onFailure(config, state, reason, outcome, 0)
   // [design] a planned recycle reconnects at once and is not a failure; an upgrade timer or
   // probe under way goes on, or a stream that recycles often would never upgrade.
   if (reason.kind === 'ended' && reason.recycled === true)
-    return connectNow({ ...state, attempted: true }, [], reason)
+    return connectNow({ ...state, attempted: true }, reason)
   const emptyEnds = outcome.delivered ? 0 : state.emptyEnds + 1
   // [design] hot loops: a second end in a row that delivered nothing is a failure.
-  if (emptyEnds >= 2) return onFailure(config, state, reason, outcome, released, emptyEnds)
+  if (emptyEnds >= 2) return onFailure(config, state, reason, outcome, emptyEnds)
   const next: PolicyState = { ...state, ...LEFT, emptyEnds }
-  if (closing && retry === undefined) return connectNow(next, released, reason)
+  if (closing && retry === undefined) return connectNow(next, reason)
   const { backoff } = config
   const ms = closing
     ? closeEventDelay(retry as number, backoff, outcome.random)
     : backoffDelay(0, state.retryBase ?? backoff.initial, backoff, outcome.random)
   // A protocol error after the first byte is no failure of the attempt, but the app hears of it.
   const error = reason.kind === 'protocol' ? { code: 'connection' as const, reason } : undefined
-  return { ...wait(next, released, ms, reason), error }
+  return { ...wait(next, ms, reason), error }
 }
 
 /**
@@ -259,14 +227,13 @@ function onFailure(
   state: PolicyState,
   reason: ConnectionReason,
   outcome: Outcome,
-  released: Action[],
   emptyEnds: number,
 ): Decision {
   const { strategy } = config
   const base: PolicyState = { ...state, ...LEFT, emptyEnds }
   if (reason.kind === 'http' && (reason.status === 401 || reason.status === 403)) {
     // Expired credentials: resolve the headers again once; the same answer again is final.
-    if (!state.authRetried) return connectNow({ ...base, authRetried: true }, released, reason)
+    if (!state.authRetried) return connectNow({ ...base, authRetried: true }, reason)
     return { ...closeFor(base, reason), failure: reason, error: { code: 'unauthorized', reason } }
   }
   const run = Math.max(1, emptyEnds - 1)
@@ -296,13 +263,15 @@ function onFailure(
   const failed = { failure: reason, error: { code: 'connection' as const, reason } }
   if (strategy.resetAfter !== false && resumed && next.resumeFailures >= strategy.resetAfter) {
     const drop: Action = { kind: 'drop-resume-point', reason }
-    return { ...connectNow({ ...next, resumeFailures: 0 }, [...released, drop], reason), ...failed }
+    return { ...connectNow({ ...next, resumeFailures: 0 }, reason, drop), ...failed }
   }
   if (fallbackAfter !== false && fallbackFailures >= fallbackAfter) {
     // The next transport starts its own run: empty ends on this one say nothing of it.
     const transport = (state.transport + 1) % config.transports
-    const switched = { ...next, transport, fallbackFailures: 0, emptyEnds: 0 }
-    return { ...connectNow(switched, released, reason), ...failed }
+    return {
+      ...connectNow({ ...next, transport, fallbackFailures: 0, emptyEnds: 0 }, reason),
+      ...failed,
+    }
   }
   // A server's `retry: 0` is honoured for a clean end only: a failure always backs off.
   const ms = backoffDelay(
@@ -311,7 +280,7 @@ function onFailure(
     config.backoff,
     outcome.random,
   )
-  return { ...wait(next, released, ms, reason), ...failed }
+  return { ...wait(next, ms, reason), ...failed }
 }
 
 /**

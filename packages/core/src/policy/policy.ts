@@ -75,27 +75,25 @@ export type Signal =
   | { kind: 'probe-failed'; reason: ConnectionReason }
   | { kind: 'close' }
 
-/** What the shell must do, in order. */
+/**
+ * What the shell must start, in order. Nothing is stopped by an action: the shell releases
+ * whatever the new state no longer has (an attempt outside `connecting`/`open`, the wait
+ * timer outside `waiting`, a probe once `probing` is unset, the upgrade timer unless
+ * `scheduled`, everything in `closed`), so no cleanup is ever listed twice or forgotten.
+ */
 export type Action =
-  /** Open an attempt on `state.transport` (headers are resolved first). */
+  /** Open an attempt on `state.transport` in place of the current one (headers first). */
   | { kind: 'open' }
-  /** Abandon the current attempt: abort it and ignore whatever it still reports. */
-  | { kind: 'abort' }
   /** Wait `ms`, then signal `timer`. */
   | { kind: 'wait'; ms: number }
-  | { kind: 'cancel-wait' }
   /** Forget the resume point and the duplicate window, and emit `gap`. */
   | { kind: 'drop-resume-point'; reason: ConnectionReason }
   /** After `ms` of stable service, signal `upgrade-due`. */
   | { kind: 'schedule-upgrade'; ms: number }
-  | { kind: 'cancel-upgrade' }
   /** Open a second attempt on `transport` that replaces the current one once it delivers. */
   | { kind: 'probe'; transport: number }
-  | { kind: 'abort-probe' }
   /** The probe delivered: it becomes the current attempt, the old one is abandoned. */
   | { kind: 'promote-probe' }
-  /** Final: release every attempt, timer and subscription. */
-  | { kind: 'stop' }
 
 /** The configuration the policy decides by. */
 export interface PolicyConfig {

@@ -1,7 +1,7 @@
 import { createParser, type EventSourceParser } from 'eventsource-parser'
 import { MAX_DELAY_MS } from '../policy/backoff'
 import { exceedsBytes } from './message-size'
-import type { TransportEvent, TransportSink } from './transport'
+import type { TransportSink } from './transport'
 
 /** Where the decoder sends what it parsed: the transport sink, plus a fatal protocol error. */
 export interface DecoderTarget extends Pick<TransportSink, 'event' | 'id' | 'retry'> {
@@ -79,15 +79,8 @@ export function createDecoder(
         fail()
         return
       }
-      // [spec] the event type defaults to "message"; the id is this block's own field. The
-      // object is shaped as the StreamEvent the client turns it into: no second object.
-      target.event({
-        type: message.event ?? 'message',
-        data: message.data,
-        id: message.id,
-        lastEventId: '',
-        transport: '',
-      } as TransportEvent)
+      // [spec] the event type defaults to "message"; the id is this block's own field.
+      target.event({ type: message.event ?? 'message', data: message.data, id: message.id })
     },
     onRetry(ms) {
       if (failed) return

@@ -57,11 +57,7 @@ export interface TransportSink {
    * success. On WebSocket the acceptance frame itself does not count.
    */
   activity(): void
-  /**
-   * A decoded event, control events included: the client recognises the control types.
-   * The client takes the object over (it becomes the `StreamEvent` the app gets), so pass
-   * a new object for every event.
-   */
+  /** A decoded event, control events included: the client recognises the control types. */
   event(e: TransportEvent): void
   /** An id-only block (no data) moved the resume point. */
   id(lastEventId: string): void
