@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { type BrowserHarness, launchBrowser } from '@lifeline/testkit/browser'
+import { type BrowserHarness, launchBrowser } from '@lifeline/testkit/browser/harness'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type Demo, startDemo } from '../src/index'

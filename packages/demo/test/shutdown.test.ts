@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { workspaceSources } from '@lifeline/testkit/workspace-sources'
+import { workspaceSources } from '@lifeline/testkit/bundle/workspace-sources'
 import { build } from 'esbuild'
 import { expect, it } from 'vitest'
 

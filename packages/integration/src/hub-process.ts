@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import { bundleForNode } from '@lifeline/testkit/node-bundle'
+import { bundleForNode } from '@lifeline/testkit/bundle/node-bundle'
 
 /** What the parent tells the child: publish `total` events at a steady rate. */
 export interface ParentMessage {

@@ -1,7 +1,7 @@
 import { type Client, type ClientOptions, createClient } from '@lifeline/core'
 import type { HubOptions } from '@lifeline/server'
-import { createFaultProxy, type FaultProxy } from '@lifeline/testkit/fault-proxy'
-import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
+import { createFaultProxy, type FaultProxy } from '@lifeline/testkit/fault-proxy/proxy'
+import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-server'
 import { type Recorder, record } from './recorder'
 
 /** The stream every rig publishes to (the hub server's default). */

@@ -5,8 +5,8 @@ import {
   type BrowserHarness,
   type BrowserPage,
   launchBrowser,
-} from '@lifeline/testkit/browser'
-import { startHubServer } from '@lifeline/testkit/hub-server'
+} from '@lifeline/testkit/browser/harness'
+import { startHubServer } from '@lifeline/testkit/servers/hub-server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 type ClientPage = typeof import('./client-page')

@@ -1,7 +1,7 @@
 import { type Client, createClient, type StreamEvent } from '@lifeline/core'
 import { sseFetch } from '@lifeline/sse-fetch'
-import { createFaultProxy, type FaultProxy } from '@lifeline/testkit/fault-proxy'
-import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
+import { createFaultProxy, type FaultProxy } from '@lifeline/testkit/fault-proxy/proxy'
+import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-server'
 import { websocket } from '@lifeline/websocket'
 import { afterEach, describe, expect, it } from 'vitest'
 

@@ -1,8 +1,8 @@
-import { hubServersPerTest } from '@lifeline/testkit/hub-server'
-import { openRawPipe, positionsOf, RAW_PIPES } from '@lifeline/testkit/raw-pipe'
-import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
-import { openRawWs, UpgradeRefused } from '@lifeline/testkit/raw-ws-reader'
-import { stalledWebSocket } from '@lifeline/testkit/stalled-clients'
+import { hubServersPerTest } from '@lifeline/testkit/servers/hub-server'
+import { openRawPipe, positionsOf, RAW_PIPES } from '@lifeline/testkit/wire/raw-pipe'
+import { openRawSse } from '@lifeline/testkit/wire/raw-sse-reader'
+import { openRawWs, UpgradeRefused } from '@lifeline/testkit/wire/raw-ws-reader'
+import { stalledWebSocket } from '@lifeline/testkit/wire/stalled-clients'
 import { describe, expect, it } from 'vitest'
 
 const start = hubServersPerTest()

@@ -1,6 +1,9 @@
-import { type ChunkServer, startChunkServer } from '@lifeline/testkit/chunk-server'
-import { createRecordingSink } from '@lifeline/testkit/recording-sink'
-import { conformanceItems, sseConformanceCases } from '@lifeline/testkit/sse-conformance-cases'
+import {
+  conformanceItems,
+  sseConformanceCases,
+} from '@lifeline/testkit/contract/sse-conformance-cases'
+import { createRecordingSink } from '@lifeline/testkit/doubles/recording-sink'
+import { type ChunkServer, startChunkServer } from '@lifeline/testkit/wire/chunk-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sseFetch } from '../src/index'
 

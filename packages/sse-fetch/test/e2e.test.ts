@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net'
 import { type Client, type ConnectionEvents, createClient, type StreamEvent } from '@lifeline/core'
 import { createHub } from '@lifeline/server'
-import { startHubServer } from '@lifeline/testkit/hub-server'
-import { listenOnLoopback } from '@lifeline/testkit/loopback'
+import { startHubServer } from '@lifeline/testkit/servers/hub-server'
+import { listenOnLoopback } from '@lifeline/testkit/wire/loopback'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sseFetch } from '../src/index'
 

@@ -1,6 +1,6 @@
 import { type ConnectRequest, LifelineError } from '@lifeline/core'
-import { type ChunkServer, startChunkServer } from '@lifeline/testkit/chunk-server'
-import { createRecordingSink } from '@lifeline/testkit/recording-sink'
+import { createRecordingSink } from '@lifeline/testkit/doubles/recording-sink'
+import { type ChunkServer, startChunkServer } from '@lifeline/testkit/wire/chunk-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type SseFetchOptions, sseFetch } from '../src/index'
 

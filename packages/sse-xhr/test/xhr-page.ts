@@ -1,6 +1,6 @@
 import type { TransportEvent } from '@lifeline/core'
 import { sseXhr } from '@lifeline/sse-xhr'
-import { type Follower, followTransport } from '@lifeline/testkit/browser-follow'
+import { type Follower, followTransport } from '@lifeline/testkit/browser/follow-transport'
 
 // Runs in Chromium: the browser tests call these exports through the harness.
 

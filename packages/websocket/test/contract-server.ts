@@ -5,10 +5,10 @@ import type {
   ContractScenario,
   ContractServer,
   MountedScenario,
-} from '@lifeline/testkit/adapter-contract-cases'
-import { refusedUrl } from '@lifeline/testkit/chunk-server'
-import { listenOnLoopback } from '@lifeline/testkit/loopback'
-import { createSocketTracker } from '@lifeline/testkit/socket-tracker'
+} from '@lifeline/testkit/contract/cases'
+import { refusedUrl } from '@lifeline/testkit/wire/chunk-server'
+import { listenOnLoopback } from '@lifeline/testkit/wire/loopback'
+import { createSocketTracker } from '@lifeline/testkit/wire/socket-tracker'
 import { type WebSocket, WebSocketServer } from 'ws'
 
 type Playable = Extract<ContractScenario, { kind: 'stream' | 'silent' }>

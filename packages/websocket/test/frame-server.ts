@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage } from 'node:http'
-import { listenOnLoopback } from '@lifeline/testkit/loopback'
+import { listenOnLoopback } from '@lifeline/testkit/wire/loopback'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
 
 /** One client connection as the test server sees it. */

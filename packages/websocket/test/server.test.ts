@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import type { TransportEvent } from '@lifeline/core'
-import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
+import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { websocket } from '../src/index'
 import { connectRequest } from './connect-request'

@@ -1,7 +1,7 @@
 import { type Client, createClient, type Diagnostics, type Transport } from '@lifeline/core'
 import { sseFetch } from '@lifeline/sse-fetch'
 import { sseXhr } from '@lifeline/sse-xhr'
-import { mulberry32 } from '@lifeline/testkit/prng'
+import { mulberry32 } from '@lifeline/testkit/doubles/prng'
 import { websocket } from '@lifeline/websocket'
 import {
   createSequenceCheck,

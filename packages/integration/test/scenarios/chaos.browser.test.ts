@@ -1,7 +1,7 @@
 import { FAST, publishSteadily, STREAM, startChaos } from '@lifeline/integration'
-import { type BrowserHarness, launchBrowser } from '@lifeline/testkit/browser'
-import { createFaultProxy } from '@lifeline/testkit/fault-proxy'
-import { startHubServer } from '@lifeline/testkit/hub-server'
+import { type BrowserHarness, launchBrowser } from '@lifeline/testkit/browser/harness'
+import { createFaultProxy } from '@lifeline/testkit/fault-proxy/proxy'
+import { startHubServer } from '@lifeline/testkit/servers/hub-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 type ChaosPage = typeof import('./chaos-page')

@@ -7,7 +7,7 @@ import {
   startRig,
 } from '@lifeline/integration'
 import { sseFetch } from '@lifeline/sse-fetch'
-import { mulberry32 } from '@lifeline/testkit/prng'
+import { mulberry32 } from '@lifeline/testkit/doubles/prng'
 import { websocket } from '@lifeline/websocket'
 import { describe, expect, it } from 'vitest'
 

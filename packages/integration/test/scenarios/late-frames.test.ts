@@ -6,7 +6,7 @@ import {
   startRig,
 } from '@lifeline/integration'
 import { sseFetch } from '@lifeline/sse-fetch'
-import { createPrng } from '@lifeline/testkit/prng'
+import { createPrng } from '@lifeline/testkit/doubles/prng'
 import { websocket } from '@lifeline/websocket'
 import { describe, expect, it } from 'vitest'
 

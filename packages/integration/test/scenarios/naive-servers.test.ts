@@ -11,7 +11,7 @@ import {
 } from '@lifeline/integration'
 import { createHub } from '@lifeline/server'
 import { sseFetch } from '@lifeline/sse-fetch'
-import { createFaultProxy } from '@lifeline/testkit/fault-proxy'
+import { createFaultProxy } from '@lifeline/testkit/fault-proxy/proxy'
 import { websocket } from '@lifeline/websocket'
 import { afterEach, describe, expect, it } from 'vitest'
 

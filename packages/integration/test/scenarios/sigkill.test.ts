@@ -1,7 +1,7 @@
 import { createClient } from '@lifeline/core'
 import { FAST, type HubProcess, record, startHubProcess } from '@lifeline/integration'
 import { sseFetch } from '@lifeline/sse-fetch'
-import { createFaultProxy } from '@lifeline/testkit/fault-proxy'
+import { createFaultProxy } from '@lifeline/testkit/fault-proxy/proxy'
 import { websocket } from '@lifeline/websocket'
 import { afterEach, describe, expect, it } from 'vitest'
 

@@ -6,8 +6,8 @@ import {
   type ContractServer,
   contractRecords,
   contractViolations,
-} from './adapter-contract-cases'
-import { runContractCase } from './adapter-contract-run'
+} from './cases'
+import { runContractCase } from './run-case'
 
 /** How {@link describeAdapterContract} reaches the adapter under test and its server side. */
 export interface AdapterContractOptions {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { type CloseOptions, createHub, type Hub, type HubOptions } from '@lifeline/server'
 import { afterEach } from 'vitest'
-import { listenOnLoopback } from './loopback'
+import { listenOnLoopback } from '../wire/loopback'
 
 /**
  * Options of {@link startHubServer}.

@@ -1,6 +1,6 @@
 import type { ConnectRequest, Transport } from '@lifeline/core'
-import type { ContractCase, MountedScenario } from './adapter-contract-cases'
-import { createRecordingSink, type SinkRecord } from './recording-sink'
+import { createRecordingSink, type SinkRecord } from '../doubles/recording-sink'
+import type { ContractCase, MountedScenario } from './cases'
 
 /** The client's default message limit, used when a case sets none. */
 const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576

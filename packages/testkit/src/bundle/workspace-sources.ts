@@ -1,9 +1,12 @@
+import { sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'esbuild'
 
-// From packages/testkit/src/ and from a bundle in packages/<pkg>/dist/ alike, two levels up
-// is packages/.
-const packagesDir = fileURLToPath(new URL('../../', import.meta.url))
+// This module runs from packages/testkit/src/bundle/ and bundled into packages/<pkg>/dist/
+// (the demo server): the last `packages` folder above it is the workspace's either way.
+const here = fileURLToPath(import.meta.url)
+const marker = `${sep}packages${sep}`
+const packagesDir = here.slice(0, here.lastIndexOf(marker) + marker.length)
 
 /**
  * An esbuild plugin resolving `@lifeline/<pkg>` to `packages/<pkg>/src/index.ts` and

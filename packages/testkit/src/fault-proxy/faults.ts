@@ -1,4 +1,4 @@
-import type { Prng } from './prng'
+import type { Prng } from '../doubles/prng'
 
 /** How a cut ends a connection: a TCP reset (the peer sees `ECONNRESET`) or a FIN (`end`). */
 export type CutMode = 'rst' | 'fin'

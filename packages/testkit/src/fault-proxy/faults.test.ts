@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { createPrng } from '../doubles/prng'
 import { assertFault, describeFault, type Fault, randomFault } from './faults'
-import { createPrng } from './prng'
 
 describe('randomFault', () => {
   it('draws the same faults, parameters included, from the same seed', () => {

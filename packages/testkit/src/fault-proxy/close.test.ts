@@ -1,8 +1,8 @@
 import { once } from 'node:events'
 import { connect, createServer, type Socket } from 'node:net'
 import { expect, it } from 'vitest'
-import { createFaultProxy } from './fault-proxy'
-import { listenOnLoopback } from './loopback'
+import { listenOnLoopback } from '../wire/loopback'
+import { createFaultProxy } from './proxy'
 
 // A file of its own: each test file runs in a fresh worker, so no socket of another test
 // can open or close while the handles are counted.

@@ -1,12 +1,12 @@
 import type { Transport } from '@lifeline/core'
+import type { SinkRecord } from '../doubles/recording-sink'
 import {
   type ContractCase,
   type ContractRecord,
   contractRecords,
   contractViolations,
-} from './adapter-contract-cases'
-import { runContractCase } from './adapter-contract-run'
-import type { SinkRecord } from './recording-sink'
+} from './cases'
+import { runContractCase } from './run-case'
 
 /** The binding the Node side exposes: resolves once the server got the current request. */
 export const REQUESTED_BINDING = '__lifelineContractRequested'

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net'
-import { Lane, type LaneShape, passShape } from './fault-proxy-lane'
 import { assertFault, type CutMode, type Fault } from './faults'
 import { RequestSniffer, type SniffedRequest, statusResponse } from './http-sniff'
+import { Lane, type LaneShape, passShape } from './lane'
 
 /** Where the proxy forwards to. */
 export interface Upstream {

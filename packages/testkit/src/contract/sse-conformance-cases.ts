@@ -1,4 +1,4 @@
-import type { SinkRecord } from './recording-sink'
+import type { SinkRecord } from '../doubles/recording-sink'
 
 /**
  * The parsing rules of the WHATWG HTML standard, "Server-sent events" §9.2.5–9.2.6

@@ -1,11 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net'
+import { createPrng, type Prng } from '../doubles/prng'
 import {
   Connection,
   finishSocket,
   type ProxyConnection,
   resetSocket,
   type Upstream,
-} from './fault-proxy-connection'
+} from './connection'
 import {
   assertFault,
   type CutMode,
@@ -14,9 +15,8 @@ import {
   randomFault,
 } from './faults'
 import { matchesRoute, needsRequest, type RouteMatch, type SniffedRequest } from './http-sniff'
-import { createPrng, type Prng } from './prng'
 
-export type { ProxyConnection, Upstream } from './fault-proxy-connection'
+export type { ProxyConnection, Upstream } from './connection'
 export type { CutMode, Fault, FaultKind, RandomFaultOptions } from './faults'
 export { describeFault } from './faults'
 export type { RouteMatch, SniffedRequest } from './http-sniff'

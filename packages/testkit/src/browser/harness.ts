@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs'
 import http from 'node:http'
 import type { Socket } from 'node:net'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
-import { bundleForBrowser } from './browser-bundle'
-import { listenOnLoopback } from './loopback'
+import { bundleForBrowser } from '../bundle/browser-bundle'
+import { listenOnLoopback } from '../wire/loopback'
 
 /**
  * How long a connection the page let go may stay open. After an abort, Chromium may keep

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { listenOnLoopback } from './loopback'
+import { listenOnLoopback } from '../wire/loopback'
 
 /** How to get redis-server when it is missing (Debian and Ubuntu). */
 export const REDIS_INSTALL_HINT = 'sudo apt-get install -y redis-server'

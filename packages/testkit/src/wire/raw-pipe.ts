@@ -1,4 +1,4 @@
-import type { HubServer } from './hub-server'
+import type { HubServer } from '../servers/hub-server'
 import type { RawItems } from './raw-items'
 import { openRawSse } from './raw-sse-reader'
 import { openRawWs } from './raw-ws-reader'

@@ -3,8 +3,8 @@ import { Agent, createServer as createHttpServer, get, type IncomingMessage } fr
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
-import { createFaultProxy, type FaultProxy } from './fault-proxy'
-import { listenOnLoopback } from './loopback'
+import { listenOnLoopback } from '../wire/loopback'
+import { createFaultProxy, type FaultProxy } from './proxy'
 
 const cleanups: (() => Promise<unknown> | unknown)[] = []
 afterEach(async () => {

@@ -1,13 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  BROWSER_DRAIN_MS,
+  type BrowserHarness,
+  type BrowserPage,
+  launchBrowser,
+} from '../browser/harness'
+import { forwardTo } from '../browser/same-origin-proxy'
+import { type ContractPage, REQUESTED_BINDING } from './browser-contract-page'
+import {
   type AdapterCapabilities,
   adapterContractCases,
   type ContractServer,
   type MountedScenario,
-} from './adapter-contract-cases'
-import { BROWSER_DRAIN_MS, type BrowserHarness, type BrowserPage, launchBrowser } from './browser'
-import { type ContractPage, REQUESTED_BINDING } from './browser-contract-page'
-import { forwardTo } from './browser-proxy'
+} from './cases'
 
 /** How {@link describeBrowserAdapterContract} runs the contract for one adapter. */
 export interface BrowserAdapterContractOptions {

@@ -1,10 +1,10 @@
-import type {
-  ContractReceived,
-  ContractScenario,
-  ContractServer,
-  MountedScenario,
-} from './adapter-contract-cases'
-import { type ChunkReply, type ReceivedRequest, refusedUrl, startChunkServer } from './chunk-server'
+import {
+  type ChunkReply,
+  type ReceivedRequest,
+  refusedUrl,
+  startChunkServer,
+} from '../wire/chunk-server'
+import type { ContractReceived, ContractScenario, ContractServer, MountedScenario } from './cases'
 
 function reply(scenario: Exclude<ContractScenario, { kind: 'refused' }>): ChunkReply {
   switch (scenario.kind) {

@@ -1,4 +1,4 @@
-import type { SinkRecord } from './recording-sink'
+import type { SinkRecord } from '../doubles/recording-sink'
 
 /**
  * What a pipe can express, as crossws flags what a runtime can do. A case that needs a
