@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs'
 import http from 'node:http'
-import type { Socket } from 'node:net'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { bundleForBrowser } from '../bundle/browser-bundle'
-import { listenOnLoopback } from '../wire/loopback'
+import { within } from '../wait'
+import { closeServer, listenOnLoopback } from '../wire/loopback'
+import { createSocketTracker } from '../wire/socket-tracker'
 
 /**
  * How long a connection the page let go may stay open. After an abort, Chromium may keep
@@ -145,7 +146,7 @@ async function openPage<M extends PageModule>(
   options: OpenPageOptions,
   onClose: () => void,
 ): Promise<BrowserPage<M>> {
-  const script = await bundle(options.entry)
+  const script = await bundleForBrowser(options.entry)
   const server = http.createServer((req, res) => {
     const path = req.url?.split('?')[0]
     if (path === PAGE_PATH) {
@@ -162,11 +163,8 @@ async function openPage<M extends PageModule>(
     } else if (options.handler !== undefined) options.handler(req, res)
     else res.writeHead(404).end()
   })
-  const sockets = new Set<Socket>()
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
+  const sockets = createSocketTracker()
+  server.on('connection', sockets.track)
   const origin = `http://127.0.0.1:${await listenOnLoopback(server)}`
 
   let context: BrowserContext | undefined
@@ -183,8 +181,7 @@ async function openPage<M extends PageModule>(
     const cdp = await context.newCDPSession(page)
     const ownContext = context
 
-    const callWithin = async (timeoutMs: number, name: string, ...args: unknown[]) => {
-      let timer: NodeJS.Timeout | undefined
+    const callWithin = (timeoutMs: number, name: string, ...args: unknown[]) => {
       const evaluation = page.evaluate(
         ([fn, fnArgs]) => {
           const entry = (globalThis as unknown as { __lifelinePage: PageModule }).__lifelinePage
@@ -196,17 +193,10 @@ async function openPage<M extends PageModule>(
       )
       // The page may close first when the call times out; that rejection is expected.
       evaluation.catch(() => {})
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const seen = errors.length > 0 ? `; page errors: ${errors.join(' | ')}` : ''
-          reject(new Error(`page call ${name} did not settle within ${timeoutMs} ms${seen}`))
-        }, timeoutMs)
+      return within(evaluation, `page call ${name} to settle`, {
+        timeoutMs,
+        detail: () => (errors.length > 0 ? `page errors: ${errors.join(' | ')}` : 'no page errors'),
       })
-      try {
-        return await Promise.race([evaluation, timeout])
-      } finally {
-        clearTimeout(timer)
-      }
     }
 
     let closing: Promise<void> | undefined
@@ -217,7 +207,7 @@ async function openPage<M extends PageModule>(
       errors,
       url: (path) => new URL(path, origin).href,
       cut() {
-        for (const socket of sockets) socket.destroy()
+        sockets.destroyAll()
       },
       call: ((name: string, ...args: unknown[]) =>
         callWithin(15_000, name, ...args)) as BrowserPage<M>['call'],
@@ -249,14 +239,3 @@ async function openPage<M extends PageModule>(
     throw error
   }
 }
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve())
-    // Streams never end on their own: drop them so close() can finish.
-    server.closeAllConnections()
-  })
-}
-
-/** {@link bundleForBrowser}, by the name the browser tests use. */
-export const bundle = bundleForBrowser

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net'
+import { createNotifier, until as untilHolds } from '../wait'
 import { assertFault, type CutMode, type Fault } from './faults'
 import { RequestSniffer, type SniffedRequest, statusResponse } from './http-sniff'
 import { Lane, type LaneShape, passShape } from './lane'
@@ -80,7 +81,7 @@ export class Connection implements ProxyConnection {
   readonly #sniffer = new RequestSniffer()
   readonly #up: Lane
   readonly #down: Lane
-  readonly #watchers = new Set<() => void>()
+  readonly #changes = createNotifier()
   #sticky = false
   #finished = false
   #clientClosed = false
@@ -154,23 +155,10 @@ export class Connection implements ProxyConnection {
     this.#changed()
   }
 
-  until(predicate: (connection: ProxyConnection) => boolean, timeoutMs = 5_000): Promise<void> {
-    if (predicate(this)) return Promise.resolve()
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!predicate(this)) return
-        done()
-        resolve()
-      }
-      const timer = setTimeout(() => {
-        done()
-        reject(new Error(`connection ${this.id}: condition not met within ${timeoutMs} ms`))
-      }, timeoutMs)
-      const done = () => {
-        clearTimeout(timer)
-        this.#watchers.delete(check)
-      }
-      this.#watchers.add(check)
+  async until(predicate: (connection: ProxyConnection) => boolean, timeoutMs?: number) {
+    await untilHolds(() => predicate(this), `connection ${this.id} to meet the condition`, {
+      wake: this.#changes.wake,
+      timeoutMs,
     })
   }
 
@@ -301,7 +289,7 @@ export class Connection implements ProxyConnection {
   }
 
   #changed(): void {
-    for (const watcher of [...this.#watchers]) watcher()
+    this.#changes.notify()
   }
 }
 

@@ -1,24 +1,23 @@
 import { once } from 'node:events'
-import { Agent, createServer as createHttpServer, get, type IncomingMessage } from 'node:http'
+import {
+  Agent,
+  createServer as createHttpServer,
+  get,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
-import { listenOnLoopback } from '../wire/loopback'
+import { createArrivals, createNotifier, until, within } from '../wait'
+import { closeServer, listenOnLoopback } from '../wire/loopback'
+import { createSocketTracker } from '../wire/socket-tracker'
 import { createFaultProxy, type FaultProxy } from './proxy'
 
 const cleanups: (() => Promise<unknown> | unknown)[] = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
-
-/** Resolves with the value `next` produces once `ready` holds, re-checked on `emitter`'s event. */
-function bounded<T>(promise: Promise<T>, what: string, ms = 5_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
-}
 
 interface RawUpstream {
   port: number
@@ -27,31 +26,20 @@ interface RawUpstream {
 
 /** A raw TCP upstream; `greeting` is written to every connection it accepts. */
 async function rawUpstream(greeting?: string): Promise<RawUpstream> {
-  const sockets = new Set<Socket>()
-  const waiting: ((socket: Socket) => void)[] = []
-  const arrived: Socket[] = []
+  const sockets = createSocketTracker()
+  const arrived = createArrivals<Socket>()
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
-    sockets.add(socket)
+    sockets.track(socket)
     socket.on('error', () => {})
-    socket.on('close', () => sockets.delete(socket))
     if (greeting !== undefined) socket.write(greeting)
-    const waiter = waiting.shift()
-    if (waiter) waiter(socket)
-    else arrived.push(socket)
+    arrived.push(socket)
   })
   const port = await listenOnLoopback(server)
   cleanups.push(async () => {
-    for (const socket of sockets) socket.destroy()
+    sockets.destroyAll()
     await new Promise((resolve) => server.close(resolve))
   })
-  return {
-    port,
-    nextSocket: () => {
-      const socket = arrived.shift()
-      if (socket) return Promise.resolve(socket)
-      return bounded(new Promise((resolve) => waiting.push(resolve)), 'an upstream socket')
-    },
-  }
+  return { port, nextSocket: () => arrived.next('an upstream socket') }
 }
 
 interface RawClient {
@@ -67,10 +55,10 @@ function rawClient(port: number): RawClient {
   const socket = connect({ port, host: '127.0.0.1' })
   const chunks: Buffer[] = []
   const text = () => Buffer.concat(chunks).toString()
-  const watchers = new Set<() => void>()
+  const changes = createNotifier()
   socket.on('data', (chunk: Buffer) => {
     chunks.push(chunk)
-    for (const watcher of [...watchers]) watcher()
+    changes.notify()
   })
   const outcome = new Promise<string>((resolve) => {
     socket.on('end', () => resolve('end'))
@@ -81,20 +69,12 @@ function rawClient(port: number): RawClient {
     socket,
     chunks,
     text,
-    outcome: () => bounded(outcome, 'the client socket to end'),
-    untilText: (pattern) =>
-      bounded(
-        new Promise<void>((resolve) => {
-          const check = () => {
-            if (!text().includes(pattern)) return
-            watchers.delete(check)
-            resolve()
-          }
-          watchers.add(check)
-          check()
-        }),
-        `client text ${JSON.stringify(pattern)}`,
-      ),
+    outcome: () => within(outcome, 'the client socket to end'),
+    untilText: async (pattern) => {
+      await until(() => text().includes(pattern), `client text ${JSON.stringify(pattern)}`, {
+        wake: changes.wake,
+      })
+    },
   }
 }
 
@@ -104,23 +84,31 @@ async function proxyTo(port: number, seed = 1): Promise<FaultProxy> {
   return proxy
 }
 
+/** One client connected through a fresh proxy to a raw upstream, both ends in hand. */
+async function connectedThroughProxy(greeting?: string) {
+  const upstream = await rawUpstream(greeting)
+  const proxy = await proxyTo(upstream.port)
+  const next = proxy.nextConnection()
+  const client = rawClient(proxy.port)
+  const connection = await next
+  const server = await upstream.nextSocket()
+  return { upstream, proxy, client, connection, server }
+}
+
 interface SseUpstream {
   port: number
   /** Resolves with the next /events response, so the test can write events to it. */
-  nextStream(): Promise<import('node:http').ServerResponse>
+  nextStream(): Promise<ServerResponse>
 }
 
 /** An HTTP upstream: `/events` answers an SSE-ish stream the test writes to; WebSocket says hello. */
 async function sseUpstream(): Promise<SseUpstream> {
-  const streams: import('node:http').ServerResponse[] = []
-  const waiting: ((res: import('node:http').ServerResponse) => void)[] = []
+  const streams = createArrivals<ServerResponse>()
   const server = createHttpServer((req, res) => {
     if (req.url?.startsWith('/events')) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' })
       res.flushHeaders()
-      const waiter = waiting.shift()
-      if (waiter) waiter(res)
-      else streams.push(res)
+      streams.push(res)
       return
     }
     res.end(`ok ${req.url}`)
@@ -131,17 +119,9 @@ async function sseUpstream(): Promise<SseUpstream> {
   cleanups.push(async () => {
     for (const ws of wss.clients) ws.terminate()
     wss.close()
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
+    await closeServer(server)
   })
-  return {
-    port,
-    nextStream: () => {
-      const res = streams.shift()
-      if (res) return Promise.resolve(res)
-      return bounded(new Promise((resolve) => waiting.push(resolve)), 'an /events request')
-    },
-  }
+  return { port, nextStream: () => streams.next('an /events request') }
 }
 
 function request(
@@ -150,7 +130,7 @@ function request(
   headers: Record<string, string> = {},
   agent: Agent | false = false,
 ): Promise<IncomingMessage> {
-  return bounded(
+  return within(
     new Promise((resolve, reject) => {
       const req = get({ host: '127.0.0.1', port, path, headers, agent }, resolve)
       req.on('error', reject)
@@ -170,12 +150,7 @@ const sse = { accept: 'text/event-stream' }
 
 describe('createFaultProxy', () => {
   it('passes bytes both ways and reports the connection', async () => {
-    const upstream = await rawUpstream('hi ')
-    const proxy = await proxyTo(upstream.port)
-    const next = proxy.nextConnection()
-    const client = rawClient(proxy.port)
-    const connection = await next
-    const server = await upstream.nextSocket()
+    const { upstream, proxy, client, connection, server } = await connectedThroughProxy('hi ')
     client.socket.write('ping')
     await once(server, 'data')
     server.end('pong')
@@ -203,7 +178,7 @@ describe('createFaultProxy', () => {
     })
     proxy.cutAll({ mode })
     expect(await client.outcome()).toBe(outcome)
-    expect(await bounded(upstreamSaw, 'the upstream to see the cut')).toBe(outcome)
+    expect(await within(upstreamSaw, 'the upstream to see the cut')).toBe(outcome)
   })
 
   it('cuts with FIN after exactly N downstream bytes', async () => {
@@ -234,12 +209,7 @@ describe('createFaultProxy', () => {
   })
 
   it('stalls both directions without closing, and lets the held bytes through when lifted', async () => {
-    const upstream = await rawUpstream()
-    const proxy = await proxyTo(upstream.port)
-    const next = proxy.nextConnection()
-    const client = rawClient(proxy.port)
-    const connection = await next
-    const server = await upstream.nextSocket()
+    const { proxy, client, connection, server } = await connectedThroughProxy()
     proxy.stallAll()
     server.write('down')
     client.socket.write('up')
@@ -252,12 +222,7 @@ describe('createFaultProxy', () => {
   })
 
   it('stalls downstream only: the server still hears the client', async () => {
-    const upstream = await rawUpstream()
-    const proxy = await proxyTo(upstream.port)
-    const next = proxy.nextConnection()
-    const client = rawClient(proxy.port)
-    const connection = await next
-    const server = await upstream.nextSocket()
+    const { proxy, client, connection, server } = await connectedThroughProxy()
     proxy.stallAll({ direction: 'downstream' })
     server.write('down')
     client.socket.write('up')
@@ -349,7 +314,7 @@ describe('createFaultProxy on HTTP routes', () => {
     expect(connection.bytesDown).toBe(headBytes)
     for (let i = 2; i <= 4; i++) stream.write(`data: ${i}\n\n`)
     await connection.until((c) => c.bytesDown > headBytes)
-    await bounded(once(res.socket, 'data'), 'the released block')
+    await within(once(res.socket, 'data'), 'the released block')
     expect(wire[0]).toMatch(/data: 1\n\n[\s\S]*data: 4\n\n/)
   })
 
@@ -371,7 +336,7 @@ describe('createFaultProxy on HTTP routes', () => {
     expect(connection.bytesDown).toBe(headBytes)
     expect(text).toBe('')
     stream.end()
-    await bounded(once(res, 'end'), 'the end of the body')
+    await within(once(res, 'end'), 'the end of the body')
     expect(text).toMatch(/^data: 1\n\n[\s\S]*data: 50\n\n$/)
   })
 
@@ -409,7 +374,7 @@ describe('createFaultProxy on HTTP routes', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/events`)
     ws.on('error', () => {})
     cleanups.push(() => ws.terminate())
-    const [message] = await bounded(once(ws, 'message'), 'a WebSocket message')
+    const [message] = await within(once(ws, 'message'), 'a WebSocket message')
     expect(String(message)).toBe('hello')
     const plain = await request(proxy.port, '/health')
     expect(await body(plain)).toBe('ok /health')
@@ -482,7 +447,9 @@ describe('createFaultProxy control', () => {
   it('bounds every wait and rejects waits when closed', async () => {
     const upstream = await rawUpstream()
     const proxy = await proxyTo(upstream.port)
-    await expect(proxy.nextConnection({ timeoutMs: 20 })).rejects.toThrow(/no connection/)
+    await expect(proxy.nextConnection({ timeoutMs: 20 })).rejects.toThrow(
+      /waiting for a connection at the fault proxy/,
+    )
     const pending = proxy.nextRequest()
     await proxy.close()
     await expect(pending).rejects.toThrow(/closed/)

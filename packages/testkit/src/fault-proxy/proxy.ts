@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { createPrng, type Prng } from '../doubles/prng'
+import { bounded } from '../wait'
 import {
   Connection,
   finishSocket,
@@ -325,27 +326,20 @@ class FaultProxyServer implements FaultProxy {
     options: WaitOptions<T>,
   ): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('fault proxy is closed'))
-    const timeoutMs = options.timeoutMs ?? this.#waitTimeoutMs
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => waiter.fail(new Error(`fault proxy: no ${event} within ${timeoutMs} ms`)),
-        timeoutMs,
-      )
-      const waiter: Waiter = {
-        settle: (kind, value) => {
-          if (kind !== event || (options.where && !options.where(value as T))) return
-          this.#waiters.delete(waiter)
-          clearTimeout(timer)
-          resolve(value as T)
-        },
-        fail: (error) => {
-          this.#waiters.delete(waiter)
-          clearTimeout(timer)
-          reject(error)
-        },
-      }
-      this.#waiters.add(waiter)
-    })
+    return bounded<T>(
+      `a ${event} at the fault proxy`,
+      (resolve, reject) => {
+        const waiter: Waiter = {
+          settle: (kind, value) => {
+            if (kind === event && (options.where?.(value as T) ?? true)) resolve(value as T)
+          },
+          fail: reject,
+        }
+        this.#waiters.add(waiter)
+        return () => this.#waiters.delete(waiter)
+      },
+      { timeoutMs: options.timeoutMs ?? this.#waitTimeoutMs },
+    )
   }
 }
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { type CloseOptions, createHub, type Hub, type HubOptions } from '@lifeline/server'
 import { afterEach } from 'vitest'
-import { listenOnLoopback } from '../wire/loopback'
+import { closeServer, listenOnLoopback } from '../wire/loopback'
 
 /**
  * Options of {@link startHubServer}.
@@ -109,10 +109,7 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     close(closeOptions) {
       closing ??= (async () => {
         await hub.close(closeOptions)
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve())
-          server.closeAllConnections()
-        })
+        await closeServer(server)
       })()
       return closing
     },

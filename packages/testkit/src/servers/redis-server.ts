@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { listenOnLoopback } from '../wire/loopback'
+import { bounded } from '../wait'
+import { freeLoopbackPort } from '../wire/loopback'
 
 /** How to get redis-server when it is missing (Debian and Ubuntu). */
 export const REDIS_INSTALL_HINT = 'sudo apt-get install -y redis-server'
@@ -40,49 +40,47 @@ export interface RedisServer {
   close(): Promise<void>
 }
 
-/** A port the OS says is free now: bind port 0, read it, close. */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  const port = await listenOnLoopback(server)
-  server.close()
-  await once(server, 'close')
-  return port
-}
-
-function launch(bin: string, args: string[], timeoutMs: number): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    const fail = (error: Error) => {
-      clearTimeout(timer)
-      child.kill('SIGKILL')
-      reject(error)
-    }
-    const timer = setTimeout(
-      () => fail(new Error(`redis-server did not become ready in ${timeoutMs} ms:\n${output}`)),
-      timeoutMs,
+async function launch(bin: string, args: string[], timeoutMs: number): Promise<ChildProcess> {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString()
+  }
+  child.stderr?.on('data', collect)
+  try {
+    await bounded<void>(
+      'redis-server to accept connections',
+      (resolve, reject) => {
+        const onError = (error: NodeJS.ErrnoException) =>
+          reject(
+            error.code === 'ENOENT'
+              ? new Error(
+                  `redis-server is not installed (${bin}); install it: ${REDIS_INSTALL_HINT}`,
+                )
+              : error,
+          )
+        const onExit = (code: number | null) =>
+          reject(new Error(`redis-server exited with ${code}:\n${output}`))
+        const onData = (chunk: Buffer) => {
+          collect(chunk)
+          if (output.includes('Ready to accept connections')) resolve()
+        }
+        child.on('error', onError)
+        child.on('exit', onExit)
+        child.stdout?.on('data', onData)
+        return () => {
+          child.off('error', onError)
+          child.off('exit', onExit)
+          child.stdout?.off('data', onData)
+        }
+      },
+      { timeoutMs, detail: () => `output so far:\n${output}` },
     )
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      fail(
-        error.code === 'ENOENT'
-          ? new Error(`redis-server is not installed (${bin}); install it: ${REDIS_INSTALL_HINT}`)
-          : error,
-      )
-    })
-    child.on('exit', (code) => fail(new Error(`redis-server exited with ${code}:\n${output}`)))
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      if (!output.includes('Ready to accept connections')) return
-      clearTimeout(timer)
-      child.removeAllListeners('exit')
-      child.stdout?.off('data', onData)
-      resolve(child)
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-  })
+  } catch (error) {
+    child.kill('SIGKILL')
+    throw error
+  }
+  return child
 }
 
 /**
@@ -137,7 +135,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 
   // Another process may take the port between the probe and the bind: try a few.
   for (let attempt = 1; child === undefined; attempt++) {
-    port = await freePort()
+    port = await freeLoopbackPort()
     try {
       await start()
     } catch (error) {

@@ -1,7 +1,6 @@
-import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
-import { listenOnLoopback } from './loopback'
+import { closeServer, freeLoopbackPort, listenOnLoopback } from './loopback'
 import { createSocketTracker } from './socket-tracker'
 
 /** Bytes on the wire: a string (sent as UTF-8) or raw bytes, e.g. half a UTF-8 sequence. */
@@ -126,11 +125,7 @@ export async function startChunkServer(
     requests,
     openSockets: () => sockets.size,
     drained: (timeoutMs) => sockets.drained(timeoutMs),
-    async close() {
-      server.closeAllConnections()
-      server.close()
-      await once(server, 'close')
-    },
+    close: () => closeServer(server),
   }
 }
 
@@ -139,9 +134,5 @@ export async function startChunkServer(
  * so a connect is refused.
  */
 export async function refusedUrl(path = '/'): Promise<URL> {
-  const server = createServer()
-  const port = await listenOnLoopback(server)
-  server.close()
-  await once(server, 'close')
-  return new URL(path, `http://127.0.0.1:${port}`)
+  return new URL(path, `http://127.0.0.1:${await freeLoopbackPort()}`)
 }

@@ -1,4 +1,5 @@
 import { createParser } from 'eventsource-parser'
+import { createNotifier, until } from '../wait'
 
 /** An event a raw reader parsed, exactly as the server sent it. */
 export interface RawEvent {
@@ -43,9 +44,6 @@ export interface RawItemsFeed extends RawItems {
   end(): void
 }
 
-/** Default bound of every wait: long enough for a loaded CI box, short enough to fail fast. */
-export const DEFAULT_WAIT_MS = 5_000
-
 /**
  * Creates the parsed record of a raw connection on `eventsource-parser`. An `id:` block
  * with no data becomes an `id` item, as the spec's "set the last event ID buffer" without a
@@ -54,7 +52,7 @@ export const DEFAULT_WAIT_MS = 5_000
 export function createRawItems(label: string): RawItemsFeed {
   const items: RawItem[] = []
   const events: RawEvent[] = []
-  const watchers = new Set<() => void>()
+  const changes = createNotifier()
   let ended = false
   let text = ''
   // eventsource-parser calls onId right before onEvent for a block with data: hold it until
@@ -69,9 +67,6 @@ export function createRawItems(label: string): RawItemsFeed {
     if (heldId === undefined) return
     push({ kind: 'id', id: heldId })
     heldId = undefined
-  }
-  const notify = () => {
-    for (const watcher of [...watchers]) watcher()
   }
 
   const parser = createParser({
@@ -93,26 +88,18 @@ export function createRawItems(label: string): RawItemsFeed {
     },
   })
 
-  const waitFor = (check: (all: readonly RawItem[]) => boolean, timeoutMs = DEFAULT_WAIT_MS) =>
-    new Promise<void>((resolve, reject) => {
-      const fail = (why: string) =>
-        new Error(`${label}: ${why}; last items ${JSON.stringify(items.slice(-20))}`)
-      if (check(items)) return resolve()
-      if (ended) return reject(fail('the connection had ended'))
-      const watcher = () => {
-        const met = check(items)
-        if (!met && !ended) return
-        watchers.delete(watcher)
-        clearTimeout(timer)
-        if (met) resolve()
-        else reject(fail('the connection ended first'))
-      }
-      const timer = setTimeout(() => {
-        watchers.delete(watcher)
-        reject(fail(`condition not met within ${timeoutMs} ms`))
-      }, timeoutMs)
-      watchers.add(watcher)
-    })
+  const waitFor = async (check: (all: readonly RawItem[]) => boolean, timeoutMs?: number) => {
+    const lastItems = () => `last items ${JSON.stringify(items.slice(-20))}`
+    await until(
+      () => {
+        if (check(items)) return true
+        if (ended) throw new Error(`${label}: the connection ended first; ${lastItems()}`)
+        return false
+      },
+      `${label} to meet the condition`,
+      { wake: changes.wake, timeoutMs, detail: lastItems },
+    )
+  }
 
   return {
     items,
@@ -135,12 +122,12 @@ export function createRawItems(label: string): RawItemsFeed {
       text += chunk
       parser.feed(chunk)
       flushHeldId()
-      notify()
+      changes.notify()
     },
     end() {
       flushHeldId()
       ended = true
-      notify()
+      changes.notify()
     },
   }
 }

@@ -1,5 +1,6 @@
 import WebSocket from 'ws'
-import { createRawItems, DEFAULT_WAIT_MS, type RawItems } from './raw-items'
+import { createNotifier, until } from '../wait'
+import { createRawItems, type RawItems } from './raw-items'
 
 /** Options of {@link openRawWs}. */
 export interface RawWsOptions {
@@ -25,6 +26,10 @@ export interface RawWsClose {
 export interface RawWsReader extends RawItems {
   /** Every text frame received, in order. */
   readonly frames: readonly string[]
+  /** Protocol pings received (ws answers each with a pong on its own). */
+  readonly pings: number
+  /** Resolves once `count` protocol pings arrived in all: the server still keeps the peer. */
+  waitForPings(count: number, timeoutMs?: number): Promise<void>
   readonly socket: WebSocket
   /** Sends a JSON value (or a string verbatim) as one text frame. */
   send(frame: Record<string, unknown> | string): void
@@ -58,12 +63,18 @@ export function openRawWs(url: string | URL, options: RawWsOptions = {}): Promis
   const items = createRawItems(`raw WebSocket ${url}`)
   const frames: string[] = []
   let closed: RawWsClose | undefined
+  let pings = 0
+  const pinged = createNotifier()
 
   socket.on('message', (data, isBinary) => {
     if (isBinary) return
     const text = data.toString()
     frames.push(text)
     items.feed(text)
+  })
+  socket.on('ping', () => {
+    pings++
+    pinged.notify()
   })
   // Errors are followed by 'close'; a listener keeps ws from throwing them.
   socket.on('error', () => {})
@@ -91,20 +102,28 @@ export function openRawWs(url: string | URL, options: RawWsOptions = {}): Promis
             : { ...hello, lastEventId: options.lastEventId }
         send(frame)
       }
-      resolve(
-        Object.assign(items, {
-          frames,
-          socket,
-          send,
-          async waitForClose(timeoutMs = DEFAULT_WAIT_MS) {
-            await items.waitForEnd(timeoutMs)
-            return closed ?? { code: 0, reason: '' }
-          },
-          close() {
-            socket.close()
-          },
-        }),
-      )
+      const reader = Object.assign(items, {
+        frames,
+        pings: 0,
+        async waitForPings(count: number, timeoutMs?: number) {
+          await until(() => pings >= count, `${count} pings on ${url}`, {
+            wake: pinged.wake,
+            timeoutMs,
+          })
+        },
+        socket,
+        send,
+        async waitForClose(timeoutMs?: number) {
+          await items.waitForEnd(timeoutMs)
+          return closed ?? { code: 0, reason: '' }
+        },
+        close() {
+          socket.close()
+        },
+      })
+      // A live count: Object.assign would copy a getter's value once.
+      Object.defineProperty(reader, 'pings', { get: () => pings })
+      resolve(reader)
     })
   })
 }

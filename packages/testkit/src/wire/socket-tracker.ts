@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net'
+import { createNotifier, until } from '../wait'
 
 /** The server-side sockets a test watches, to prove a transport released its connection. */
 export interface SocketTracker {
@@ -24,34 +25,24 @@ export interface SocketTracker {
  */
 export function createSocketTracker(): SocketTracker {
   const sockets = new Set<Socket>()
-  let waiters: (() => void)[] = []
+  const changes = createNotifier()
   return {
     track(socket) {
       if (sockets.has(socket)) return
       sockets.add(socket)
       socket.once('close', () => {
         sockets.delete(socket)
-        if (sockets.size > 0) return
-        const wake = waiters
-        waiters = []
-        for (const resolve of wake) resolve()
+        changes.notify()
       })
     },
     get size() {
       return sockets.size
     },
-    drained(timeoutMs = 5_000) {
-      if (sockets.size === 0) return Promise.resolve()
-      return new Promise((resolve, reject) => {
-        const done = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-        const timer = setTimeout(() => {
-          waiters = waiters.filter((waiter) => waiter !== done)
-          reject(new Error(`${sockets.size} socket(s) still open after ${timeoutMs} ms`))
-        }, timeoutMs)
-        waiters.push(done)
+    async drained(timeoutMs) {
+      await until(() => sockets.size === 0, 'every tracked socket to close', {
+        wake: changes.wake,
+        timeoutMs,
+        detail: () => `${sockets.size} still open`,
       })
     },
     destroyAll() {
