@@ -1,4 +1,5 @@
 import type { CloseReason, Transport, TransportEvent } from '@lifeline/core'
+import { connectRequest } from '../doubles/connect-request'
 
 /** Options of {@link followTransport}. */
 export interface FollowOptions {
@@ -43,37 +44,34 @@ export function followTransport(transport: Transport, options: FollowOptions): F
   const connect = () => {
     if (stopped) return
     opens++
-    const own = new AbortController()
+    const request = connectRequest(new URL(options.url, globalThis.location?.href), {
+      lastEventId,
+      ...(options.maxMessageBytes === undefined
+        ? {}
+        : { maxMessageBytes: options.maxMessageBytes }),
+    })
+    const own = request.controller
     controller = own
-    transport.open(
-      {
-        url: new URL(options.url, globalThis.location?.href),
-        headers: new Headers(),
-        lastEventId,
-        maxMessageBytes: options.maxMessageBytes ?? 1_048_576,
-        signal: own.signal,
+    transport.open(request, {
+      opened() {},
+      activity() {},
+      event(e) {
+        if (e.id !== undefined) lastEventId = e.id
+        options.onEvent(e)
       },
-      {
-        opened() {},
-        activity() {},
-        event(e) {
-          if (e.id !== undefined) lastEventId = e.id
-          options.onEvent(e)
-        },
-        id(id) {
-          lastEventId = id
-        },
-        retry() {},
-        closed(reason) {
-          reasons.push(reason.kind)
-          if (controller === own) controller = undefined
-          if (stopped) settle?.()
-          // A planned end resumes at once; a drop waits a beat so a dead server is not hammered.
-          else if (reason.kind === 'ended') setTimeout(connect, 0)
-          else if (reason.kind === 'network') setTimeout(connect, 100)
-        },
+      id(id) {
+        lastEventId = id
       },
-    )
+      retry() {},
+      closed(reason) {
+        reasons.push(reason.kind)
+        if (controller === own) controller = undefined
+        if (stopped) settle?.()
+        // A planned end resumes at once; a drop waits a beat so a dead server is not hammered.
+        else if (reason.kind === 'ended') setTimeout(connect, 0)
+        else if (reason.kind === 'network') setTimeout(connect, 100)
+      },
+    })
   }
   connect()
 
