@@ -1,9 +1,10 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createClient } from '@lifeline/core'
-import { FAST, record, STREAM } from '@lifeline/integration'
 import { createHub } from '@lifeline/server'
 import { sseFetch } from '@lifeline/sse-fetch'
+import { record } from '@lifeline/testkit/scenario/client-recorder'
+import { FAST, STREAM } from '@lifeline/testkit/scenario/rig'
 import { afterEach, describe, expect, it } from 'vitest'
 
 const cleanups: (() => unknown)[] = []

@@ -1,8 +1,8 @@
 import { type Client, type ClientOptions, createClient } from '@lifeline/core'
 import type { HubOptions } from '@lifeline/server'
-import { createFaultProxy, type FaultProxy } from '@lifeline/testkit/fault-proxy/proxy'
-import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-server'
-import { type Recorder, record } from './recorder'
+import { createFaultProxy, type FaultProxy } from '../fault-proxy/proxy'
+import { type HubServer, startHubServer } from '../servers/hub-server'
+import { type Recorder, record } from './client-recorder'
 
 /** The stream every rig publishes to (the hub server's default). */
 export const STREAM = 'events'

@@ -1,4 +1,5 @@
 import type { Client, ConnectionEvents, LifelineError, StreamEvent } from '@lifeline/core'
+import { createNotifier, nextEvent, until as untilHolds } from '../wait'
 
 /** A connection event as the recorder kept it, with when it happened. */
 export interface Timed<T> {
@@ -33,11 +34,6 @@ export interface Recorder {
   detach(): void
 }
 
-interface Waiter {
-  predicate: () => boolean
-  resolve: () => void
-}
-
 /**
  * Records what `client` reports so a test can wait for the event it expects (with a bound)
  * and assert on the whole history afterwards.
@@ -49,14 +45,8 @@ interface Waiter {
  * ```
  */
 export function record(client: Client): Recorder {
-  const waiters = new Set<Waiter>()
-  const settle = () => {
-    for (const waiter of [...waiters]) {
-      if (!waiter.predicate()) continue
-      waiters.delete(waiter)
-      waiter.resolve()
-    }
-  }
+  const changes = createNotifier()
+  const settle = changes.notify
   const now = () => performance.now()
   const recorder: Recorder = {
     events: [],
@@ -66,24 +56,12 @@ export function record(client: Client): Recorder {
     gaps: [],
     retries: [],
     errors: [],
-    until(predicate, what, timeoutMs = 10_000) {
-      if (predicate()) return Promise.resolve()
-      return new Promise((resolve, reject) => {
-        const poll = setInterval(settle, 10)
-        const timer = setTimeout(() => {
-          waiters.delete(waiter)
-          clearInterval(poll)
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${describe()}`))
-        }, timeoutMs)
-        const waiter: Waiter = {
-          predicate,
-          resolve: () => {
-            clearTimeout(timer)
-            clearInterval(poll)
-            resolve()
-          },
-        }
-        waiters.add(waiter)
+    async until(predicate, what, timeoutMs = 10_000) {
+      await untilHolds(predicate, what, {
+        wake: changes.wake,
+        pollMs: 10,
+        timeoutMs,
+        detail: describe,
       })
     },
     firstAfter(index, accept) {
@@ -96,11 +74,7 @@ export function record(client: Client): Recorder {
     describe,
     detach() {
       client.off('*', onEvent)
-      client.connection.off('state', onState)
-      client.connection.off('transport', onTransport)
-      client.connection.off('gap', onGap)
-      client.connection.off('retry', onRetry)
-      client.connection.off('error', onError)
+      for (const unsubscribe of subscriptions) unsubscribe()
     },
   }
   function describe(): string {
@@ -124,19 +98,50 @@ export function record(client: Client): Recorder {
       list.push({ at: now(), event })
       settle()
     }
-  const onState = timed(recorder.states)
-  const onTransport = timed(recorder.transports)
-  const onGap = timed(recorder.gaps)
-  const onRetry = timed(recorder.retries)
-  const onError = (error: LifelineError) => {
-    recorder.errors.push(error)
-    settle()
-  }
   client.on('*', onEvent)
-  client.connection.on('state', onState)
-  client.connection.on('transport', onTransport)
-  client.connection.on('gap', onGap)
-  client.connection.on('retry', onRetry)
-  client.connection.on('error', onError)
+  const subscriptions = [
+    subscribe(client, 'state', timed(recorder.states)),
+    subscribe(client, 'transport', timed(recorder.transports)),
+    subscribe(client, 'gap', timed(recorder.gaps)),
+    subscribe(client, 'retry', timed(recorder.retries)),
+    subscribe(client, 'error', (error: LifelineError) => {
+      recorder.errors.push(error)
+      settle()
+    }),
+  ]
   return recorder
+}
+
+/** Listens to the `name` events of `client.connection`; returns the unsubscribe. */
+function subscribe<K extends keyof ConnectionEvents>(
+  client: Client,
+  name: K,
+  handler: (event: ConnectionEvents[K]) => void,
+): () => void {
+  client.connection.on(name, handler)
+  return () => client.connection.off(name, handler)
+}
+
+/**
+ * Resolves with the next `name` event of `client.connection` that `accept` takes (any, by
+ * default), within `timeoutMs`: one still to come, so call it before what causes it.
+ *
+ * @example
+ * ```ts
+ * const resumed = nextConnectionEvent(client, 'resumed')
+ * proxy.cutAll()
+ * expect(await resumed).toEqual({ replayed: 5 })
+ * ```
+ */
+export function nextConnectionEvent<K extends keyof ConnectionEvents>(
+  client: Client,
+  name: K,
+  accept?: (event: ConnectionEvents[K]) => boolean,
+  timeoutMs?: number,
+): Promise<ConnectionEvents[K]> {
+  return nextEvent<ConnectionEvents[K]>(
+    (listener) => subscribe(client, name, listener),
+    `the ${name} event`,
+    { accept, timeoutMs },
+  )
 }
