@@ -84,8 +84,8 @@ describe('WebSocket pipe', () => {
     await expect.poll(() => server.hub.stats().clients).toBe(2)
     // Two heartbeat ticks: a ping, then no pong by the next one.
     await expect.poll(() => server.hub.stats().clients, { timeout: 5_000 }).toBe(1)
-    // Two more ticks: the live peer keeps answering.
-    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    // Two more ticks: two more pings reach the live peer, which keeps answering.
+    await alive.waitForPings(alive.pings + 2)
     expect(server.hub.stats().clients).toBe(1)
     expect(alive.ended).toBe(false)
     dead.destroy()
