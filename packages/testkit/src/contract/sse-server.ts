@@ -1,12 +1,8 @@
-import {
-  type ChunkReply,
-  type ReceivedRequest,
-  refusedUrl,
-  startChunkServer,
-} from '../wire/chunk-server'
-import type { ContractReceived, ContractScenario, ContractServer, MountedScenario } from './cases'
+import { type ChunkReply, type ReceivedRequest, startChunkServer } from '../wire/chunk-server'
+import type { ContractReceived, ContractServer, MountedScenario } from './cases'
+import { mountRefused, type PlayedScenario, scenarioMounts } from './scenario-mounts'
 
-function reply(scenario: Exclude<ContractScenario, { kind: 'refused' }>): ChunkReply {
+function reply(scenario: PlayedScenario): ChunkReply {
   switch (scenario.kind) {
     case 'stream':
       return {
@@ -54,28 +50,19 @@ function resumePoint(request: ReceivedRequest): string | undefined {
  * ```
  */
 export async function startSseContractServer(): Promise<ContractServer> {
-  const scenarios = new Map<string, Exclude<ContractScenario, { kind: 'refused' }>>()
-  const arrivals = new Map<string, () => void>()
+  const mounts = scenarioMounts<PlayedScenario>()
   const server = await startChunkServer((request) => {
-    const scenario = scenarios.get(request.path)
-    arrivals.get(request.path)?.()
+    const scenario = mounts.arrive(request.path)
     return scenario === undefined ? { status: 404, headers: {} } : reply(scenario)
   })
-  let next = 0
 
   return {
     async mount(scenario): Promise<MountedScenario> {
-      if (scenario.kind === 'refused') {
-        const url = await refusedUrl('/refused')
-        return { url: url.href, requested: () => new Promise(() => {}), received: () => [] }
-      }
-      next += 1
-      const path = `/case/${next}`
-      scenarios.set(path, scenario)
-      const arrived = new Promise<void>((resolve) => arrivals.set(path, resolve))
+      if (scenario.kind === 'refused') return mountRefused()
+      const { path, requested } = mounts.add(scenario)
       return {
         url: server.url(path).href,
-        requested: () => arrived,
+        requested,
         received: (): ContractReceived[] =>
           server.requests
             .filter((r) => r.path === path)
