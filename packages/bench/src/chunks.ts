@@ -1,4 +1,4 @@
-import { createPrng } from '@lifeline/testkit/prng'
+import { createPrng } from '@lifeline/testkit/doubles/prng'
 
 /**
  * Splits `bytes` into views of random length between `min` and `max` bytes (the last may be

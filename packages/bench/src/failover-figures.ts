@@ -1,7 +1,7 @@
 // Failover figures of docs/reliability.md: for scenarios 4-6 of the integration suite (SSE
 // blocked at a proxy, a buffering proxy, a silent stall) the time from the fault to the
 // client's verdict and to the first event on the recovered connection, median of 5 runs,
-// with the scenarios' short timings (see FAST in packages/integration/src/rig.ts).
+// with the scenarios' short timings (see FAST in packages/testkit/src/scenario/rig.ts).
 //
 // Run from the repo root (bundled first: Node 20 does not run TypeScript):
 //   npx esbuild packages/bench/src/failover-figures.ts --bundle --platform=node --format=cjs \

@@ -1,5 +1,5 @@
 import { createHub, memoryLog } from '@lifeline/server'
-import { startHubServer } from '@lifeline/testkit/hub-server'
+import { startHubServer } from '@lifeline/testkit/servers/hub-server'
 import type { SubscribersMessage } from './fanout-subscribers'
 import { now } from './fanout-subscribers'
 import { type ChildHandle, forkChild } from './fork-child'

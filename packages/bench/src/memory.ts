@@ -1,5 +1,5 @@
 import { createHub } from '@lifeline/server'
-import { startHubServer } from '@lifeline/testkit/hub-server'
+import { startHubServer } from '@lifeline/testkit/servers/hub-server'
 import type { IdleResult, IdleTask } from './child'
 import { forkChild } from './fork-child'
 import type { IdleVariant } from './idle-clients'

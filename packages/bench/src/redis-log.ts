@@ -5,7 +5,7 @@
 //   npm run bundle -w @lifeline/bench && node packages/bench/.out/redis-log.mjs [events=20000]
 import { redisLog } from '@lifeline/redis'
 import { type EventLog, type LogEntry, memoryLog } from '@lifeline/server'
-import { startRedisServer } from '@lifeline/testkit/redis-server'
+import { startRedisServer } from '@lifeline/testkit/servers/redis-server'
 import { createClient } from 'redis'
 
 const EVENTS = Number(process.argv[2] ?? 20_000)

@@ -1,5 +1,5 @@
 import { createHub, memoryLog } from '@lifeline/server'
-import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
+import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-server'
 
 /** A hub server that holds `count` events, ready to stream them to any client that resumes. */
 export interface ReplayServer {

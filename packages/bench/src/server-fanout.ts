@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { createHub, memoryLog } from '@lifeline/server'
-import { startHubServer } from '@lifeline/testkit/hub-server'
+import { startHubServer } from '@lifeline/testkit/servers/hub-server'
 
 /** Messages the client process sends back. */
 type Report = { kind: 'connected' } | { kind: 'received'; blocks: number }

@@ -1,4 +1,7 @@
-import { type ScriptedConnection, scriptedTransport } from '@lifeline/testkit/scripted-transport'
+import {
+  type ScriptedConnection,
+  scriptedTransport,
+} from '@lifeline/testkit/doubles/scripted-transport'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type CloseReason, createClient } from '../src/index'

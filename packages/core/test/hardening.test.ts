@@ -1,4 +1,4 @@
-import { scriptedTransport } from '@lifeline/testkit/scripted-transport'
+import { scriptedTransport } from '@lifeline/testkit/doubles/scripted-transport'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type ConnectionEvents, createClient, type LifelineError } from '../src/index'
 

@@ -22,7 +22,7 @@ await build({
   external: ['ws', 'esbuild', 'playwright-core'],
   logLevel: 'warning',
   plugins: [
-    // The same resolution as testkit/src/workspace-sources.ts (TypeScript, so not importable here).
+    // The resolution of testkit's src/bundle/workspace-sources.ts (TypeScript: not importable here).
     {
       name: 'lifeline-workspace-sources',
       setup(plugin) {

@@ -1,4 +1,4 @@
-import type { FaultProxy, ProxyRule } from '@lifeline/testkit/fault-proxy'
+import type { FaultProxy, ProxyRule } from '@lifeline/testkit/fault-proxy/proxy'
 import type { HubSlot } from './hub-slot'
 
 /** The fault buttons of the page, as the server carries them out. */

@@ -1,6 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createFaultProxy } from '@lifeline/testkit/fault-proxy'
+import { createFaultProxy } from '@lifeline/testkit/fault-proxy/proxy'
 import { CONTROL_ACTIONS, type ControlAction, type Controls, createControls } from './controls'
 import { createHubSlot } from './hub-slot'
 import { bundlePage } from './page-bundle'

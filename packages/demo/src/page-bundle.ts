@@ -1,4 +1,4 @@
-import { bundleForBrowser } from '@lifeline/testkit/browser-bundle'
+import { bundleForBrowser } from '@lifeline/testkit/bundle/browser-bundle'
 
 /**
  * Bundles the page script (`src/page/main.ts`) for the browser with esbuild, from the

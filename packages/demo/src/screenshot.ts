@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@lifeline/testkit/browser'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@lifeline/testkit/browser/harness'
 import { chromium, type Page } from 'playwright-core'
 import { startDemo } from './demo'
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { type BrowserHarness, launchBrowser } from '@lifeline/testkit/browser'
+import { type BrowserHarness, launchBrowser } from '@lifeline/testkit/browser/harness'
+import { until } from '@lifeline/testkit/wait'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type Demo, startDemo } from '../src/index'
@@ -27,22 +28,22 @@ function snapshot(page: Page): Promise<DemoSnapshot> {
   )
 }
 
+/** Resolves with the page's snapshot once `predicate` takes it, polled every 100 ms. */
 async function waitFor(
   page: Page,
   what: string,
   predicate: (s: DemoSnapshot) => boolean,
   timeoutMs = 15_000,
 ): Promise<DemoSnapshot> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const current = await snapshot(page)
-    if (predicate(current)) return current
-    if (Date.now() > deadline)
-      throw new Error(
-        `demo page: no ${what} within ${timeoutMs} ms; last ${JSON.stringify(current)}`,
-      )
-    await page.waitForTimeout(100)
-  }
+  let last: DemoSnapshot | undefined
+  return until(
+    async () => {
+      last = await snapshot(page)
+      return predicate(last) && last
+    },
+    `the demo page to show ${what}`,
+    { pollMs: 100, timeoutMs, detail: () => `last ${JSON.stringify(last)}` },
+  )
 }
 
 /** Records every layout shift of the page, from its first frame (Layout Instability API). */

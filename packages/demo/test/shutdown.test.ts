@@ -2,7 +2,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { workspaceSources } from '@lifeline/testkit/workspace-sources'
+import { workspaceSources } from '@lifeline/testkit/bundle/workspace-sources'
+import { bounded } from '@lifeline/testkit/wait'
 import { build } from 'esbuild'
 import { expect, it } from 'vitest'
 
@@ -33,21 +34,20 @@ it('leaves no open handle: a process that served clients on both pipes exits on 
 })
 
 function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = ''
-    const timer = setTimeout(
-      () => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output: ${seen}`)),
-      timeoutMs,
-    )
-    child.stdout?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString()
-      const match = pattern.exec(seen)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[0])
+  let seen = ''
+  return bounded<string>(
+    `a line matching ${pattern}`,
+    (resolve) => {
+      const onData = (chunk: Buffer) => {
+        seen += chunk.toString()
+        const match = pattern.exec(seen)
+        if (match) resolve(match[0])
       }
-    })
-  })
+      child.stdout?.on('data', onData)
+      return () => child.stdout?.off('data', onData)
+    },
+    { timeoutMs, detail: () => `output: ${seen}` },
+  )
 }
 
 it('npm start serves the page on the printed URL and exits with 0 on SIGINT', async () => {

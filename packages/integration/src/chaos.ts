@@ -1,10 +1,10 @@
+import { createPrng } from '@lifeline/testkit/doubles/prng'
 import {
   describeFault,
   type Fault,
   type FaultProxy,
   type ProxyRule,
-} from '@lifeline/testkit/fault-proxy'
-import { createPrng } from '@lifeline/testkit/prng'
+} from '@lifeline/testkit/fault-proxy/proxy'
 
 /**
  * Options of {@link startChaos}.

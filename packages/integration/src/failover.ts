@@ -1,10 +1,10 @@
 import type { ConnectionEvents, Diagnostics, StreamEvent } from '@lifeline/core'
 import { sseFetch } from '@lifeline/sse-fetch'
-import type { Fault, RouteMatch } from '@lifeline/testkit/fault-proxy'
-import { mulberry32 } from '@lifeline/testkit/prng'
+import { mulberry32 } from '@lifeline/testkit/doubles/prng'
+import type { Fault, RouteMatch } from '@lifeline/testkit/fault-proxy/proxy'
+import { FAST, type Rig, startRig } from '@lifeline/testkit/scenario/rig'
 import { websocket } from '@lifeline/websocket'
 import { publishSteadily, type SteadyPublisher } from './publisher'
-import { FAST, type Rig, startRig } from './rig'
 
 /** The SSE route at the proxy: WebSocket upgrades do not ask for `text/event-stream`. */
 export const SSE_ROUTE: RouteMatch = { headers: { accept: 'text/event-stream' } }

@@ -1,6 +1,6 @@
 // The child process of hub-process.ts: a hub server on 127.0.0.1 that publishes when told
 // to and reports every id, until it is killed.
-import { startHubServer } from '@lifeline/testkit/hub-server'
+import { startHubServer } from '@lifeline/testkit/servers/hub-server'
 import type { ChildMessage, ParentMessage } from './hub-process'
 
 const send = (message: ChildMessage) => process.send?.(message)

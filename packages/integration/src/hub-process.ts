@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import { bundleForNode } from '@lifeline/testkit/node-bundle'
+import { bundleForNode } from '@lifeline/testkit/bundle/node-bundle'
+import { bounded } from '@lifeline/testkit/wait'
 
 /** What the parent tells the child: publish `total` events at a steady rate. */
 export interface ParentMessage {
@@ -42,20 +43,23 @@ export async function startHubProcess(): Promise<HubProcess> {
   const ids: string[] = []
   let finished: (() => void) | undefined
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('the hub process did not listen within 10 s')),
-      10_000,
-    )
-    child.on('message', (message: ChildMessage) => {
-      if (message.kind === 'listening') {
-        clearTimeout(timer)
-        resolve(message.port)
-      } else if (message.kind === 'id') ids.push(message.id)
-      else finished?.()
-    })
-    child.once('exit', (code) => reject(new Error(`the hub process exited with ${code}`)))
+  let listening: ((port: number) => void) | undefined
+  child.on('message', (message: ChildMessage) => {
+    if (message.kind === 'listening') listening?.(message.port)
+    else if (message.kind === 'id') ids.push(message.id)
+    else finished?.()
   })
+  const port = await bounded<number>(
+    'the hub process to listen',
+    (resolve, reject) => {
+      listening = resolve
+      const failed = (code: number | null) =>
+        reject(new Error(`the hub process exited with ${code}`))
+      child.once('exit', failed)
+      return () => child.off('exit', failed)
+    },
+    { timeoutMs: 10_000 },
+  )
   return {
     port,
     ids,

@@ -1,8 +1,9 @@
 import { type Client, createClient, type Transport } from '@lifeline/core'
 import { sseFetch } from '@lifeline/sse-fetch'
 import { sseXhr } from '@lifeline/sse-xhr'
+import { type TrackedClock, trackedClock } from '@lifeline/testkit/doubles/tracked-clock'
+import { createNotifier, until } from '@lifeline/testkit/wait'
 import { websocket } from '@lifeline/websocket'
-import { createPageWaiters } from './page-waiters'
 
 // Runs in Chromium: the adapter tests drive createClient through these exports.
 
@@ -22,11 +23,16 @@ export interface SeenEvent {
 }
 
 let client: Client | undefined
+let clock: TrackedClock | undefined
 let seen: SeenEvent[] = []
 let states: string[] = []
 let gaps = 0
 let errors: string[] = []
-const { clear, settle, until } = createPageWaiters()
+const changes = createNotifier()
+const settle = changes.notify
+/** Bounded below the harness's 15 s per call, so a failure names what the page awaited. */
+const reach = (ready: () => boolean, what: string) =>
+  until(ready, what, { wake: changes.wake, timeoutMs: 10_000 })
 
 /** Creates a client on `url` with one adapter, reconnecting fast so tests stay short. */
 export function start(adapter: string, url: string): void {
@@ -36,8 +42,13 @@ export function start(adapter: string, url: string): void {
   states = []
   gaps = 0
   errors = []
-  clear()
-  client = createClient({ url, transports: [transport()], backoff: { initial: 50, max: 200 } })
+  clock = trackedClock()
+  client = createClient({
+    url,
+    transports: [transport()],
+    backoff: { initial: 50, max: 200 },
+    environment: { clock },
+  })
   client.on('*', (type, e) => {
     seen.push({ type, data: e.data, id: e.id, transport: e.transport })
     settle()
@@ -57,39 +68,50 @@ export function start(adapter: string, url: string): void {
 
 /** Resolves with the errors the client reported (`<code> <reason kind>`), once there are `count`. */
 export async function failed(count: number): Promise<string[]> {
-  await until(() => errors.length >= count)
+  await reach(() => errors.length >= count, `${count} errors`)
   return errors
 }
 
 /** Resolves with every event seen, once there are at least `count`. */
 export async function received(count: number): Promise<SeenEvent[]> {
-  await until(() => seen.length >= count)
+  await reach(() => seen.length >= count, `${count} events`)
   return seen
 }
 
 /** Resolves once the connection is open (again). */
 export async function opened(): Promise<void> {
-  await until(() => client?.connection.state === 'open')
+  await reach(() => client?.connection.state === 'open', 'the open state')
 }
 
-/** The client's state and counters now. */
-export function status(): { state: string | undefined; connects: number; online: boolean } {
+/** The client's state and counters now, and the delays of its timers still to fire. */
+export function status(): {
+  state: string | undefined
+  connects: number
+  online: boolean
+  pendingTimers: number[]
+} {
   return {
     state: client?.connection.state,
     connects: client?.connection.diagnostics().connects ?? 0,
     online: navigator.onLine,
+    pendingTimers: clock?.pending() ?? [],
   }
 }
 
 /** Resolves once the client's state is `state`. */
 export async function reached(state: string): Promise<void> {
-  await until(() => client?.connection.state === state)
+  await reach(() => client?.connection.state === state, `the ${state} state`)
 }
 
-/** Closes the client; resolves with the states it went through and the gaps it saw. */
-export function close(): { states: string[]; gaps: number; state: string | undefined } {
+/** Closes the client; returns the states it went through, the gaps it saw, its timers left. */
+export function close(): {
+  states: string[]
+  gaps: number
+  state: string | undefined
+  pendingTimers: number[]
+} {
   client?.close()
-  return { states, gaps, state: client?.connection.state }
+  return { states, gaps, state: client?.connection.state, pendingTimers: clock?.pending() ?? [] }
 }
 
 /** What {@link bulk} measured. */

@@ -1,6 +1,10 @@
 import type http from 'node:http'
 import { createHub, type Hub } from '@lifeline/server'
-import { type BrowserHarness, type BrowserPage, launchBrowser } from '@lifeline/testkit/browser'
+import {
+  type BrowserHarness,
+  type BrowserPage,
+  launchBrowser,
+} from '@lifeline/testkit/browser/harness'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 type EventSourcePage = typeof import('./eventsource-page')

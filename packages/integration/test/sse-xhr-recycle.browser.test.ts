@@ -1,5 +1,5 @@
-import { type BrowserHarness, launchBrowser } from '@lifeline/testkit/browser'
-import { createRawSseServer, rawEventData } from '@lifeline/testkit/raw-sse-server'
+import { type BrowserHarness, launchBrowser } from '@lifeline/testkit/browser/harness'
+import { createRawSseServer, rawEventData } from '@lifeline/testkit/wire/raw-sse-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 type ClientPage = typeof import('./client-page')

@@ -1,7 +1,8 @@
-import { type Client, createClient, type StreamEvent } from '@lifeline/core'
+import { createClient } from '@lifeline/core'
 import { sseFetch } from '@lifeline/sse-fetch'
-import { createFaultProxy, type FaultProxy } from '@lifeline/testkit/fault-proxy'
-import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
+import { createFaultProxy, type FaultProxy } from '@lifeline/testkit/fault-proxy/proxy'
+import { record } from '@lifeline/testkit/scenario/client-recorder'
+import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-server'
 import { websocket } from '@lifeline/websocket'
 import { afterEach, describe, expect, it } from 'vitest'
 
@@ -9,31 +10,6 @@ const cleanups: (() => unknown)[] = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
-
-/** Resolves once `predicate` holds, checking after every event of the client; bounded. */
-function until(client: Client, predicate: () => boolean, what: string, ms = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (!predicate()) return
-      clearTimeout(timer)
-      client.off('*', check)
-      client.connection.off('transport', check)
-      resolve()
-    }
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)
-    client.on('*', check)
-    client.connection.on('transport', check)
-    check()
-  })
-}
-
-async function waitFor(predicate: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
 
 async function setup(): Promise<{ server: HubServer; proxy: FaultProxy }> {
   const server = await startHubServer({ hubOptions: { heartbeat: 50, retry: 20 } })
@@ -59,13 +35,11 @@ describe('switching transports under the negotiator', () => {
       heartbeatTimeout: 2_000,
     })
     cleanups.push(() => client.close())
-    const delivered: StreamEvent[] = []
-    const switches: string[] = []
-    client.on('*', (_type, event) => delivered.push(event))
-    client.connection.on('transport', ({ to, reason }) => switches.push(`${to}:${reason?.kind}`))
+    const seen = record(client)
+    const delivered = seen.events
 
     // A fresh client gets live events only: publish once it holds its position.
-    await waitFor(() => client.connection.lastEventId !== undefined, 'the position block')
+    await seen.until(() => client.connection.lastEventId !== undefined, 'the position block')
     const total = 600
     const published: string[] = []
     let stop = false
@@ -80,29 +54,22 @@ describe('switching transports under the negotiator', () => {
       return publisher
     })
 
-    await until(client, () => delivered.length >= 100, '100 events over SSE')
+    await seen.until(() => delivered.length >= 100, '100 events over SSE')
     expect(client.connection.transport).toBe('sse-fetch')
     const block = proxy.setRule(
       { headers: { accept: 'text/event-stream' } },
       { kind: 'status', status: 502 },
     )
     proxy.cutAll({ mode: 'rst' })
-    await until(
-      client,
-      () => client.connection.transport === 'websocket',
-      'the fallback to WebSocket',
-    )
+    await seen.until(() => client.connection.transport === 'websocket', 'the fallback to WebSocket')
     const onWebSocket = delivered.length
-    await until(client, () => delivered.length >= onWebSocket + 100, '100 events over WebSocket')
+    await seen.until(() => delivered.length >= onWebSocket + 100, '100 events over WebSocket')
     block.remove()
-    await until(
-      client,
-      () => client.connection.transport === 'sse-fetch',
-      'the upgrade back to SSE',
-    )
+    await seen.until(() => client.connection.transport === 'sse-fetch', 'the upgrade back to SSE')
     await publisher
-    await until(client, () => delivered.length >= total, 'every event')
+    await seen.until(() => delivered.length >= total, 'every event')
 
+    const switches = seen.transports.map(({ event }) => `${event.to}:${event.reason?.kind}`)
     expect(switches).toEqual(['websocket:http', 'sse-fetch:upgrade'])
     expect(delivered.map((event) => event.id)).toEqual(published)
     expect(delivered.map((event) => event.data)).toEqual(published.map((_, i) => String(i + 1)))

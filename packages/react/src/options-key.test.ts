@@ -1,4 +1,4 @@
-import { scriptedTransport } from '@lifeline/testkit/scripted-transport'
+import { scriptedTransport } from '@lifeline/testkit/doubles/scripted-transport'
 import { describe, expect, it } from 'vitest'
 import { type EventStreamOptions, optionsKey } from './options-key'
 

@@ -1,5 +1,5 @@
 import type { StreamEvent } from '@lifeline/core'
-import { scriptedTransport } from '@lifeline/testkit/scripted-transport'
+import { scriptedTransport } from '@lifeline/testkit/doubles/scripted-transport'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { bindStream, type EventStream, type StreamHandlers } from './stream-binding'
 

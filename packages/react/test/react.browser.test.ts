@@ -5,7 +5,7 @@ import {
   type BrowserHarness,
   type BrowserPage,
   launchBrowser,
-} from '@lifeline/testkit/browser'
+} from '@lifeline/testkit/browser/harness'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { PageView } from './page'
 

@@ -2,7 +2,7 @@
 // when told to and reports every id and every error, until it is killed.
 import { LifelineError } from '@lifeline/core'
 import { createHub } from '@lifeline/server'
-import { startHubServer } from '@lifeline/testkit/hub-server'
+import { startHubServer } from '@lifeline/testkit/servers/hub-server'
 import { redisLog } from '../src/index'
 import type { ChildMessage, InstanceOptions, ParentMessage, ReportedError } from './instances'
 import { connect } from './redis'

@@ -1,5 +1,5 @@
-import { createFaultProxy, type FaultProxy } from '@lifeline/testkit/fault-proxy'
-import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
+import { createFaultProxy, type FaultProxy } from '@lifeline/testkit/fault-proxy/proxy'
+import { openRawSse } from '@lifeline/testkit/wire/raw-sse-reader'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type RedisLog, redisLog } from '../src/index'
 import { type Instance, type InstanceOptions, startInstance } from './instances'

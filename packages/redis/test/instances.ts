@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import { bundleForNode } from '@lifeline/testkit/node-bundle'
+import { bundleForNode } from '@lifeline/testkit/bundle/node-bundle'
 import type { RedisServer } from './redis'
 
 /** Options of the instance's `redisLog`, passed to the child. */

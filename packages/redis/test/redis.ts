@@ -1,4 +1,4 @@
-import { type RedisServer, startRedisServer } from '@lifeline/testkit/redis-server'
+import { type RedisServer, startRedisServer } from '@lifeline/testkit/servers/redis-server'
 import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net'
 import { type CutInfo, memoryLog, type Pipe } from '@lifeline/server'
-import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
-import { openRawPipe } from '@lifeline/testkit/raw-pipe'
-import { stalledSse, stalledWebSocket } from '@lifeline/testkit/stalled-clients'
+import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-server'
+import { openRawPipe } from '@lifeline/testkit/wire/raw-pipe'
+import { stalledSse, stalledWebSocket } from '@lifeline/testkit/wire/stalled-clients'
 import { afterEach, describe, expect, it } from 'vitest'
 
 let server: HubServer | undefined

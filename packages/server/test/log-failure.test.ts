@@ -1,5 +1,5 @@
-import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
-import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
+import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-server'
+import { openRawSse } from '@lifeline/testkit/wire/raw-sse-reader'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createHub, type EventLog, memoryLog } from '../src/index'

@@ -1,7 +1,7 @@
 import { memoryLog } from '@lifeline/server'
-import { type HubServer, hubServersPerTest } from '@lifeline/testkit/hub-server'
-import { openRawPipe, positionsOf, RAW_PIPES, type RawPipe } from '@lifeline/testkit/raw-pipe'
-import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
+import { type HubServer, hubServersPerTest } from '@lifeline/testkit/servers/hub-server'
+import { openRawPipe, positionsOf, RAW_PIPES, type RawPipe } from '@lifeline/testkit/wire/raw-pipe'
+import { openRawSse } from '@lifeline/testkit/wire/raw-sse-reader'
 import { describe, expect, it } from 'vitest'
 
 const start = hubServersPerTest()

@@ -1,6 +1,6 @@
-import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
-import { openRawPipe, positionsOf, RAW_PIPES } from '@lifeline/testkit/raw-pipe'
-import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
+import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-server'
+import { openRawPipe, positionsOf, RAW_PIPES } from '@lifeline/testkit/wire/raw-pipe'
+import { openRawSse } from '@lifeline/testkit/wire/raw-sse-reader'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 let server: HubServer

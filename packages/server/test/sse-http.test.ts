@@ -1,7 +1,7 @@
 import { createHub, type HubOptions } from '@lifeline/server'
-import { hubServersPerTest } from '@lifeline/testkit/hub-server'
-import { positionsOf } from '@lifeline/testkit/raw-pipe'
-import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
+import { hubServersPerTest } from '@lifeline/testkit/servers/hub-server'
+import { positionsOf } from '@lifeline/testkit/wire/raw-pipe'
+import { openRawSse } from '@lifeline/testkit/wire/raw-sse-reader'
 import { describe, expect, it } from 'vitest'
 
 const startServer = hubServersPerTest()

@@ -1,8 +1,8 @@
-import { hubServersPerTest } from '@lifeline/testkit/hub-server'
-import { openRawPipe, positionsOf, RAW_PIPES } from '@lifeline/testkit/raw-pipe'
-import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
-import { openRawWs, UpgradeRefused } from '@lifeline/testkit/raw-ws-reader'
-import { stalledWebSocket } from '@lifeline/testkit/stalled-clients'
+import { hubServersPerTest } from '@lifeline/testkit/servers/hub-server'
+import { openRawPipe, positionsOf, RAW_PIPES } from '@lifeline/testkit/wire/raw-pipe'
+import { openRawSse } from '@lifeline/testkit/wire/raw-sse-reader'
+import { openRawWs, UpgradeRefused } from '@lifeline/testkit/wire/raw-ws-reader'
+import { stalledWebSocket } from '@lifeline/testkit/wire/stalled-clients'
 import { describe, expect, it } from 'vitest'
 
 const start = hubServersPerTest()
@@ -84,8 +84,8 @@ describe('WebSocket pipe', () => {
     await expect.poll(() => server.hub.stats().clients).toBe(2)
     // Two heartbeat ticks: a ping, then no pong by the next one.
     await expect.poll(() => server.hub.stats().clients, { timeout: 5_000 }).toBe(1)
-    // Two more ticks: the live peer keeps answering.
-    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    // Two more ticks: two more pings reach the live peer, which keeps answering.
+    await alive.waitForPings(alive.pings + 2)
     expect(server.hub.stats().clients).toBe(1)
     expect(alive.ended).toBe(false)
     dead.destroy()

@@ -1,6 +1,10 @@
-import { type ChunkServer, startChunkServer } from '@lifeline/testkit/chunk-server'
-import { createRecordingSink } from '@lifeline/testkit/recording-sink'
-import { conformanceItems, sseConformanceCases } from '@lifeline/testkit/sse-conformance-cases'
+import {
+  conformanceItems,
+  sseConformanceCases,
+} from '@lifeline/testkit/contract/sse-conformance-cases'
+import { connectRequest } from '@lifeline/testkit/doubles/connect-request'
+import { createRecordingSink } from '@lifeline/testkit/doubles/recording-sink'
+import { type ChunkServer, startChunkServer } from '@lifeline/testkit/wire/chunk-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sseFetch } from '../src/index'
 
@@ -19,17 +23,8 @@ describe('sse-fetch conforms to the WHATWG event stream parsing rules over a rea
   for (const [index, testCase] of sseConformanceCases.entries()) {
     it(testCase.name, async () => {
       const recording = createRecordingSink()
-      sseFetch().open(
-        {
-          url: server.url(`/case/${index}`),
-          headers: new Headers(),
-          lastEventId: undefined,
-          maxMessageBytes: 1_048_576,
-          signal: new AbortController().signal,
-        },
-        recording.sink,
-      )
-      expect(await recording.closed).toEqual({ kind: 'ended' })
+      sseFetch().open(connectRequest(server.url(`/case/${index}`)), recording.sink)
+      expect(await recording.closed()).toEqual({ kind: 'ended' })
       expect(conformanceItems(recording.records)).toEqual(testCase.expected)
     })
   }

@@ -1,5 +1,5 @@
-import { describeAdapterContract } from '@lifeline/testkit/adapter-contract'
-import { startSseContractServer } from '@lifeline/testkit/adapter-contract-sse-server'
+import { describeAdapterContract } from '@lifeline/testkit/contract/adapter-contract'
+import { startSseContractServer } from '@lifeline/testkit/contract/sse-server'
 import { sseFetch } from '../src/index'
 
 describeAdapterContract('sse-fetch', {

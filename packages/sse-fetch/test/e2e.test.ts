@@ -1,69 +1,13 @@
 import { once } from 'node:events'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
-import { type Client, type ConnectionEvents, createClient, type StreamEvent } from '@lifeline/core'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createClient } from '@lifeline/core'
 import { createHub } from '@lifeline/server'
-import { startHubServer } from '@lifeline/testkit/hub-server'
-import { listenOnLoopback } from '@lifeline/testkit/loopback'
+import { nextConnectionEvent, record } from '@lifeline/testkit/scenario/client-recorder'
+import { startHubServer } from '@lifeline/testkit/servers/hub-server'
+import { closeServer, listenOnLoopback } from '@lifeline/testkit/wire/loopback'
+import { createSocketTracker } from '@lifeline/testkit/wire/socket-tracker'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sseFetch } from '../src/index'
-
-const BOUND_MS = 5_000
-
-/** Resolves when `subscribe` calls back with a value that passes; rejects after a bound. */
-function until<T>(
-  what: string,
-  subscribe: (listener: (value: T) => void) => () => void,
-  accept: (value: T) => boolean = () => true,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop()
-      reject(new Error(`${what} did not happen within ${BOUND_MS} ms`))
-    }, BOUND_MS)
-    const stop = subscribe((value) => {
-      if (!accept(value)) return
-      clearTimeout(timer)
-      stop()
-      resolve(value)
-    })
-  })
-}
-
-/** Every event the client emits to `'*'`, and a way to wait for the n-th. */
-function collect(client: Client) {
-  const events: StreamEvent[] = []
-  const waiters = new Set<() => void>()
-  client.on('*', (_type, event) => {
-    events.push(event)
-    for (const wake of waiters) wake()
-  })
-  const count = (n: number) =>
-    until<void>(`event #${n}`, (listener) => {
-      const check = () => {
-        if (events.length >= n) listener()
-      }
-      waiters.add(check)
-      queueMicrotask(check)
-      return () => waiters.delete(check)
-    })
-  return { events, count }
-}
-
-function on<K extends keyof ConnectionEvents>(
-  client: Client,
-  name: K,
-  accept?: (value: ConnectionEvents[K]) => boolean,
-) {
-  return until<ConnectionEvents[K]>(
-    name,
-    (listener) => {
-      client.connection.on(name, listener)
-      return () => client.connection.off(name, listener)
-    },
-    accept,
-  )
-}
 
 function resumePointOf(req: IncomingMessage): string | undefined {
   const value = req.headers['last-event-id']
@@ -73,7 +17,8 @@ function resumePointOf(req: IncomingMessage): string | undefined {
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void) {
   const server = createServer(handler)
   const port = await listenOnLoopback(server)
-  return { server, url: `http://127.0.0.1:${port}/events` }
+  cleanups.push(() => closeServer(server))
+  return `http://127.0.0.1:${port}/events`
 }
 
 const cleanups: Array<() => unknown> = []
@@ -81,60 +26,49 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-function closeServer(server: Server) {
-  return () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      server.closeAllConnections()
-    })
-}
-
 describe('sse-fetch end to end with @lifeline/server', () => {
   it('resumes across a server-side connection drop with no loss and no duplicate', async () => {
     const hubServer = await startHubServer({ hubOptions: { retry: 50 } })
     cleanups.push(() => hubServer.close())
-    const sockets = new Set<Socket>()
-    hubServer.server.on('connection', (socket: Socket) => {
-      sockets.add(socket)
-      socket.on('close', () => sockets.delete(socket))
-    })
+    const sockets = createSocketTracker()
+    hubServer.server.on('connection', sockets.track)
     const client = createClient({
       url: hubServer.url,
       transports: [sseFetch()],
       backoff: { initial: 20, max: 100 },
     })
     cleanups.push(() => client.close())
-    const { events, count } = collect(client)
-    const gaps: unknown[] = []
-    client.connection.on('gap', (gap) => gaps.push(gap))
+    const seen = record(client)
 
-    await on(client, 'state', ({ to }) => to === 'open')
+    await nextConnectionEvent(client, 'state', ({ to }) => to === 'open')
     for (let i = 1; i <= 5; i++) await hubServer.hub.publish('events', { data: `e${i}` })
-    await count(5)
+    await seen.until(() => seen.events.length >= 5, '5 events')
 
-    const resumed = on(client, 'resumed')
-    for (const socket of sockets) socket.destroy()
+    const resumed = nextConnectionEvent(client, 'resumed')
+    sockets.destroyAll()
     // Published while the client is away: they must come back as replay.
     for (let i = 6; i <= 10; i++) await hubServer.hub.publish('events', { data: `e${i}` })
     expect(await resumed).toEqual({ replayed: 5 })
-    await count(10)
+    await seen.until(() => seen.events.length >= 10, '10 events')
 
-    expect(events.map((e) => e.data)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => `e${i}`))
-    expect(new Set(events.map((e) => e.id)).size).toBe(10)
-    expect(events.every((e) => e.transport === 'sse-fetch')).toBe(true)
-    expect(gaps).toEqual([])
+    expect(seen.events.map((e) => e.data)).toEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => `e${i}`),
+    )
+    expect(new Set(seen.events.map((e) => e.id)).size).toBe(10)
+    expect(seen.events.every((e) => e.transport === 'sse-fetch')).toBe(true)
+    expect(seen.gaps).toEqual([])
   })
 
   it('recovers from 500 on every resume by dropping the resume point, with one gap', async () => {
     const hub = createHub({ retry: 50 })
     const resumePoints: Array<string | undefined> = []
-    const { server, url } = await listen((req, res) => {
+    const url = await listen((req, res) => {
       const lastEventId = resumePointOf(req)
       resumePoints.push(lastEventId)
       if (lastEventId !== undefined) res.writeHead(500).end()
       else hub.sse(req, res, { stream: 'events' })
     })
-    cleanups.push(closeServer(server), () => hub.close())
+    cleanups.push(() => hub.close())
     const client = createClient({
       url,
       transports: [sseFetch()],
@@ -142,32 +76,30 @@ describe('sse-fetch end to end with @lifeline/server', () => {
       backoff: { initial: 20, max: 50 },
     })
     cleanups.push(() => client.close())
-    const gaps: unknown[] = []
-    client.connection.on('gap', (gap) => gaps.push(gap))
-    const { events, count } = collect(client)
+    const seen = record(client)
 
-    await on(client, 'gap')
-    await on(client, 'state', ({ to }) => to === 'open')
+    await nextConnectionEvent(client, 'gap')
+    await nextConnectionEvent(client, 'state', ({ to }) => to === 'open')
     await hub.publish('events', { data: 'after the gap' })
-    await count(1)
+    await seen.until(() => seen.events.length >= 1, 'the first event')
 
-    expect(gaps).toHaveLength(1)
+    expect(seen.gaps).toHaveLength(1)
     expect(resumePoints).toEqual(['7', '7', undefined])
-    expect(events.map((e) => e.data)).toEqual(['after the gap'])
+    expect(seen.events.map((e) => e.data)).toEqual(['after the gap'])
   })
 
   it('recovers from a server that never answers a resume, releasing every attempt', async () => {
     const hub = createHub({ retry: 50 })
     const held: Array<Promise<unknown>> = []
     const resumePoints: Array<string | undefined> = []
-    const { server, url } = await listen((req, res) => {
+    const url = await listen((req, res) => {
       const lastEventId = resumePointOf(req)
       resumePoints.push(lastEventId)
       // Never answered: only the client's abort ends this response.
       if (lastEventId !== undefined) held.push(once(res, 'close'))
       else hub.sse(req, res, { stream: 'events' })
     })
-    cleanups.push(closeServer(server), () => hub.close())
+    cleanups.push(() => hub.close())
     const client = createClient({
       url,
       transports: [sseFetch()],
@@ -176,13 +108,12 @@ describe('sse-fetch end to end with @lifeline/server', () => {
       backoff: { initial: 20, max: 50 },
     })
     cleanups.push(() => client.close())
-    const gaps: unknown[] = []
-    client.connection.on('gap', (gap) => gaps.push(gap))
+    const seen = record(client)
 
-    await on(client, 'gap')
-    await on(client, 'state', ({ to }) => to === 'open')
+    await nextConnectionEvent(client, 'gap')
+    await nextConnectionEvent(client, 'state', ({ to }) => to === 'open')
 
-    expect(gaps).toHaveLength(1)
+    expect(seen.gaps).toHaveLength(1)
     expect(resumePoints).toEqual(['7', '7', undefined])
     // Each timed-out attempt was aborted, and sse-fetch let its socket go.
     await Promise.all(held)
@@ -190,15 +121,13 @@ describe('sse-fetch end to end with @lifeline/server', () => {
 
   it("reconnects at once on the article's close event, resuming, without backoff", async () => {
     const requests: Array<string | undefined> = []
-    const { server, url } = await listen((req, res) => {
+    const url = await listen((req, res) => {
       requests.push(resumePointOf(req))
       res.writeHead(200, { 'content-type': 'text/event-stream' })
       if (requests.length === 1)
         res.end('id: 1\ndata: hello\n\nevent: close\ndata: Connection closed\n\n')
       else res.write('id: 2\ndata: again\n\n')
     })
-    cleanups.push(closeServer(server))
-    const retries: number[] = []
     const client = createClient({
       url,
       transports: [sseFetch()],
@@ -207,25 +136,24 @@ describe('sse-fetch end to end with @lifeline/server', () => {
       environment: { random: () => 0.999 },
     })
     cleanups.push(() => client.close())
-    client.connection.on('retry', ({ ms }) => retries.push(ms))
-    const { events, count } = collect(client)
+    const seen = record(client)
 
-    await count(2)
+    await seen.until(() => seen.events.length >= 2, '2 events')
 
-    expect(events.map((e) => e.data)).toEqual(['hello', 'again'])
+    expect(seen.events.map((e) => e.data)).toEqual(['hello', 'again'])
     expect(requests).toEqual([undefined, '1'])
-    expect(retries).toEqual([])
+    expect(seen.retries).toEqual([])
   })
 
   it('refreshes the auth header after a 401 and streams', async () => {
     const hub = createHub({ retry: 50 })
-    const seen: Array<string | undefined> = []
-    const { server, url } = await listen((req, res) => {
-      seen.push(req.headers.authorization)
+    const authorizations: Array<string | undefined> = []
+    const url = await listen((req, res) => {
+      authorizations.push(req.headers.authorization)
       if (req.headers.authorization !== 'Bearer fresh') res.writeHead(401).end()
       else hub.sse(req, res, { stream: 'events' })
     })
-    cleanups.push(closeServer(server), () => hub.close())
+    cleanups.push(() => hub.close())
     let token = 'expired'
     const client = createClient({
       url,
@@ -237,16 +165,14 @@ describe('sse-fetch end to end with @lifeline/server', () => {
     client.connection.on('state', ({ reason }) => {
       if (reason?.kind === 'http' && reason.status === 401) token = 'fresh'
     })
-    const gaps: unknown[] = []
-    client.connection.on('gap', (gap) => gaps.push(gap))
-    const { events, count } = collect(client)
+    const seen = record(client)
 
-    await on(client, 'state', ({ to }) => to === 'open')
+    await nextConnectionEvent(client, 'state', ({ to }) => to === 'open')
     await hub.publish('events', { data: 'authorised' })
-    await count(1)
+    await seen.until(() => seen.events.length >= 1, 'the first event')
 
-    expect(seen).toEqual(['Bearer expired', 'Bearer fresh'])
-    expect(events.map((e) => e.data)).toEqual(['authorised'])
-    expect(gaps).toEqual([])
+    expect(authorizations).toEqual(['Bearer expired', 'Bearer fresh'])
+    expect(seen.events.map((e) => e.data)).toEqual(['authorised'])
+    expect(seen.gaps).toEqual([])
   })
 })

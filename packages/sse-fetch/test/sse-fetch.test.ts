@@ -1,21 +1,14 @@
-import { type ConnectRequest, LifelineError } from '@lifeline/core'
-import { type ChunkServer, startChunkServer } from '@lifeline/testkit/chunk-server'
-import { createRecordingSink } from '@lifeline/testkit/recording-sink'
+import { LifelineError } from '@lifeline/core'
+import {
+  type ConnectRequestOverrides,
+  connectRequest,
+} from '@lifeline/testkit/doubles/connect-request'
+import { createRecordingSink } from '@lifeline/testkit/doubles/recording-sink'
+import { type ChunkServer, startChunkServer } from '@lifeline/testkit/wire/chunk-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type SseFetchOptions, sseFetch } from '../src/index'
 
 const encoder = new TextEncoder()
-
-function request(url: URL | string, more: Partial<ConnectRequest> = {}): ConnectRequest {
-  return {
-    url: new URL(url),
-    headers: new Headers(),
-    lastEventId: undefined,
-    maxMessageBytes: 1_048_576,
-    signal: new AbortController().signal,
-    ...more,
-  }
-}
 
 /** A fetch that answers from a stream the test drives, recording how it was called. */
 function scriptedFetch() {
@@ -85,11 +78,11 @@ describe('sseFetch requests', () => {
     await server.close()
   })
 
-  async function sent(options: SseFetchOptions, more: Partial<ConnectRequest> = {}) {
+  async function sent(options: SseFetchOptions, more: ConnectRequestOverrides = {}) {
     const before = server.requests.length
     const recording = createRecordingSink()
-    sseFetch(options).open(request(server.url('/events'), more), recording.sink)
-    expect(await recording.closed).toEqual({ kind: 'ended' })
+    sseFetch(options).open(connectRequest(server.url('/events'), more), recording.sink)
+    expect(await recording.closed()).toEqual({ kind: 'ended' })
     expect(server.requests.length).toBe(before + 1)
     const received = server.requests[before]
     if (received === undefined) throw new Error('no request arrived')
@@ -136,8 +129,8 @@ describe('sseFetch requests', () => {
   it("connects to its own url option over the client's", async () => {
     const recording = createRecordingSink()
     const own = server.url('/own')
-    sseFetch({ url: own }).open(request('http://127.0.0.1:9/unused'), recording.sink)
-    expect(await recording.closed).toEqual({ kind: 'ended' })
+    sseFetch({ url: own }).open(connectRequest('http://127.0.0.1:9/unused'), recording.sink)
+    expect(await recording.closed()).toEqual({ kind: 'ended' })
     expect(server.requests.at(-1)?.path).toBe('/own')
   })
 })
@@ -146,15 +139,15 @@ describe('sseFetch streaming', () => {
   it('reports activity for every chunk, before what the chunk carries', async () => {
     const script = scriptedFetch()
     const recording = createRecordingSink()
-    sseFetch({ fetch: script.fetch }).open(request('http://example.test/'), recording.sink)
-    await recording.waitFor((r) => r.call === 'opened')
+    sseFetch({ fetch: script.fetch }).open(connectRequest('http://example.test/'), recording.sink)
+    await recording.waitFor('opened')
     script.push(': heartbeat\n\n')
-    await recording.waitFor((r) => r.call === 'activity')
+    await recording.waitFor('activity')
     script.push('data: a\n\ndata: b\n\n')
     await recording.waitFor((r) => r.call === 'event' && r.event.data === 'b')
     script.push('data: c\n\n')
     script.end()
-    await recording.closed
+    await recording.closed()
     expect(recording.records.map((r) => (r.call === 'event' ? r.event.data : r.call))).toEqual([
       'opened',
       'activity',
@@ -171,28 +164,25 @@ describe('sseFetch streaming', () => {
     const script = scriptedFetch()
     const recording = createRecordingSink()
     const connection = sseFetch({ fetch: script.fetch }).open(
-      request('http://example.test/'),
+      connectRequest('http://example.test/'),
       recording.sink,
     )
     script.push('data: a\n\n')
-    await recording.waitFor((r) => r.call === 'event')
+    await recording.waitFor('event')
     connection.close()
-    expect(await recording.closed).toEqual({ kind: 'aborted' })
+    expect(await recording.closed()).toEqual({ kind: 'aborted' })
     expect(script.cancelled).toBe(true)
   })
 
   it('reports nothing more once the sink closed the connection from inside a callback', async () => {
     const script = scriptedFetch()
-    const recording = createRecordingSink()
-    const connection = sseFetch({ fetch: script.fetch }).open(request('http://example.test/'), {
-      ...recording.sink,
-      event: (e) => {
-        recording.sink.event(e)
-        connection.close()
-      },
-    })
+    const recording = createRecordingSink({ event: () => connection.close() })
+    const connection = sseFetch({ fetch: script.fetch }).open(
+      connectRequest('http://example.test/'),
+      recording.sink,
+    )
     script.push('data: first\n\ndata: second\n\nid: 3\n\n')
-    await recording.closed
+    await recording.closed()
     expect(recording.records.filter((r) => r.call !== 'activity')).toEqual([
       { call: 'opened' },
       { call: 'event', event: { type: 'message', data: 'first', id: undefined } },
@@ -210,12 +200,12 @@ describe('sseFetch streaming', () => {
       const script = scriptedFetch()
       const recording = createRecordingSink()
       sseFetch({ fetch: script.fetch, maxMessageBytes: option }).open(
-        request('http://example.test/', { maxMessageBytes: limit }),
+        connectRequest('http://example.test/', { maxMessageBytes: limit }),
         recording.sink,
       )
       script.push(big)
       script.end()
-      expect((await recording.closed).kind).toBe(expected)
+      expect((await recording.closed()).kind).toBe(expected)
     }
   })
 
@@ -223,12 +213,12 @@ describe('sseFetch streaming', () => {
     const script = scriptedFetch()
     const recording = createRecordingSink()
     sseFetch({ fetch: script.fetch }).open(
-      request('http://example.test/', { maxMessageBytes: 512 }),
+      connectRequest('http://example.test/', { maxMessageBytes: 512 }),
       recording.sink,
     )
     script.push(`data: ${'x'.repeat(2048)}\n\n`)
     script.end()
-    expect((await recording.closed).kind).toBe('protocol')
+    expect((await recording.closed()).kind).toBe('protocol')
     expect(recording.records.some((r) => r.call === 'event')).toBe(false)
   })
 })

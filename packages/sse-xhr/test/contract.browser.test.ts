@@ -1,5 +1,5 @@
-import { startSseContractServer } from '@lifeline/testkit/adapter-contract-sse-server'
-import { describeBrowserAdapterContract } from '@lifeline/testkit/browser-contract'
+import { describeBrowserAdapterContract } from '@lifeline/testkit/contract/browser-contract'
+import { startSseContractServer } from '@lifeline/testkit/contract/sse-server'
 
 describeBrowserAdapterContract('sse-xhr', {
   entry: new URL('./contract-page.ts', import.meta.url),

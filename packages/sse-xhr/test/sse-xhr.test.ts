@@ -1,63 +1,33 @@
-import {
-  type CloseReason,
-  type ConnectRequest,
-  LifelineError,
-  type TransportEvent,
-  type TransportSink,
-} from '@lifeline/core'
+import { type CloseReason, type ConnectRequest, LifelineError } from '@lifeline/core'
+import { connectRequest } from '@lifeline/testkit/doubles/connect-request'
+import { createRecordingSink, type RecordingSink } from '@lifeline/testkit/doubles/recording-sink'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { SseXhrOptions } from '../src/options'
 import { sseXhr } from '../src/sse-xhr'
 import { FakeXhr, fakeXhr } from './fake-xhr'
 
-type Call =
-  | { kind: 'opened' }
-  | { kind: 'activity' }
-  | { kind: 'event'; event: TransportEvent }
-  | { kind: 'id'; id: string }
-  | { kind: 'retry'; ms: number }
-  | { kind: 'closed'; reason: CloseReason }
-
-function recorder() {
-  const calls: Call[] = []
-  const sink: TransportSink = {
-    opened: () => calls.push({ kind: 'opened' }),
-    activity: () => calls.push({ kind: 'activity' }),
-    event: (event) => calls.push({ kind: 'event', event }),
-    id: (id) => calls.push({ kind: 'id', id }),
-    retry: (ms) => calls.push({ kind: 'retry', ms }),
-    closed: (reason) => calls.push({ kind: 'closed', reason }),
-  }
-  return {
-    sink,
-    calls,
-    events: () => calls.flatMap((c) => (c.kind === 'event' ? [c.event] : [])),
-    closed: () => calls.flatMap((c) => (c.kind === 'closed' ? [c.reason] : [])),
-  }
-}
-
-function request(overrides: Partial<ConnectRequest> = {}): ConnectRequest {
-  return {
-    url: new URL('http://127.0.0.1:9/events'),
-    headers: new Headers(),
-    lastEventId: undefined,
-    maxMessageBytes: 1_048_576,
-    timeouts: { connect: 10_000, firstByte: 10_000 },
-    signal: new AbortController().signal,
-    ...overrides,
-  }
-}
+const EVENTS_URL = 'http://127.0.0.1:9/events'
 
 const SSE = { 'content-type': 'text/event-stream' }
 
+/** What a recording holds so far: every call, the events, the close reasons. */
+const readings = (recording: RecordingSink) => ({
+  calls: recording.records,
+  events: () => recording.of('event').map((r) => r.event),
+  closed: () => recording.of('closed').map((r) => r.reason),
+})
+
 /** Opens the transport on a FakeXhr and waits for the request to be sent. */
-async function open(options: SseXhrOptions = {}, req: ConnectRequest = request()) {
-  const rec = recorder()
+async function open(options: SseXhrOptions = {}, req: ConnectRequest = connectRequest(EVENTS_URL)) {
+  const recording = createRecordingSink()
   const xhrs = fakeXhr()
-  const connection = sseXhr({ XMLHttpRequest: xhrs.XMLHttpRequest, ...options }).open(req, rec.sink)
+  const connection = sseXhr({ XMLHttpRequest: xhrs.XMLHttpRequest, ...options }).open(
+    req,
+    recording.sink,
+  )
   await Promise.resolve()
-  return { ...rec, connection, xhr: xhrs.last() }
+  return { ...readings(recording), connection, xhr: xhrs.last() }
 }
 
 describe('sseXhr decoding', () => {
@@ -75,7 +45,7 @@ describe('sseXhr decoding', () => {
       { type: 'message', data: 'alpha', id: '1' },
       { type: 'message', data: 'beta', id: '2' },
     ])
-    expect(calls.filter((c) => c.kind === 'activity')).toHaveLength(3)
+    expect(calls.filter((c) => c.call === 'activity')).toHaveLength(3)
   })
 
   it('delivers the same events however the stream is split', async () => {
@@ -84,9 +54,9 @@ describe('sseXhr decoding', () => {
     const whole = await open()
     whole.xhr.respond(200, SSE)
     whole.xhr.push(stream)
-    const expected = whole.calls.filter((c) => c.kind !== 'activity')
-    expect(expected).toContainEqual({ kind: 'id', id: '2' })
-    expect(expected).toContainEqual({ kind: 'retry', ms: 500 })
+    const expected = whole.calls.filter((c) => c.call !== 'activity')
+    expect(expected).toContainEqual({ call: 'id', lastEventId: '2' })
+    expect(expected).toContainEqual({ call: 'retry', ms: 500 })
 
     await fc.assert(
       fc.asyncProperty(
@@ -97,7 +67,7 @@ describe('sseXhr decoding', () => {
           const points = [0, ...cuts.sort((a, b) => a - b), stream.length]
           for (let i = 1; i < points.length; i++)
             split.xhr.push(stream.slice(points[i - 1], points[i]))
-          expect(split.calls.filter((c) => c.kind !== 'activity')).toEqual(expected)
+          expect(split.calls.filter((c) => c.call !== 'activity')).toEqual(expected)
         },
       ),
       { seed: 7, numRuns: 60 },
@@ -113,7 +83,7 @@ describe('sseXhr decoding', () => {
   })
 
   it("uses the client's maxMessageBytes when it is the lower one", async () => {
-    const { xhr, closed } = await open({}, request({ maxMessageBytes: 8 }))
+    const { xhr, closed } = await open({}, connectRequest(EVENTS_URL, { maxMessageBytes: 8 }))
     xhr.respond(200, SSE)
     xhr.push(`data: ${'x'.repeat(20)}`)
     expect(closed()[0]?.kind).toBe('protocol')
@@ -154,7 +124,7 @@ describe('sseXhr recycling at maxResponseBytes', () => {
     xhr.push(': padding past the limit\n')
     expect(closed()).toEqual([])
     xhr.push('id: 9\n\n')
-    expect(calls).toContainEqual({ kind: 'id', id: '9' })
+    expect(calls).toContainEqual({ call: 'id', lastEventId: '9' })
     expect(closed()).toEqual([{ kind: 'ended', recycled: true }])
   })
 
@@ -229,7 +199,7 @@ describe('sseXhr status and content type', () => {
     const { xhr, calls, closed } = await open()
     xhr.respond(status, headers)
     xhr.end()
-    expect(calls.some((c) => c.kind === 'opened')).toBe(opened)
+    expect(calls.some((c) => c.call === 'opened')).toBe(opened)
     expect(closed()).toEqual([reason])
   })
 
@@ -258,14 +228,14 @@ describe('sseXhr status and content type', () => {
     const { xhr, calls } = await open()
     xhr.respond(200, SSE)
     xhr.push(': hi\n\n')
-    expect(calls.map((c) => c.kind)).toEqual(['opened', 'activity'])
+    expect(calls.map((c) => c.call)).toEqual(['opened', 'activity'])
   })
 })
 
 describe('sseXhr request', () => {
   it('sends the headers, Accept and the resume point', async () => {
     const headers = new Headers({ authorization: 'Bearer t' })
-    const { xhr } = await open({}, request({ headers, lastEventId: '42' }))
+    const { xhr } = await open({}, connectRequest(EVENTS_URL, { headers, lastEventId: '42' }))
     expect(xhr.method).toBe('GET')
     expect(xhr.url).toBe('http://127.0.0.1:9/events')
     expect(Object.fromEntries(xhr.headers)).toEqual({
@@ -279,14 +249,14 @@ describe('sseXhr request', () => {
   })
 
   it('sends a non-ASCII resume point as its UTF-8 bytes', async () => {
-    const { xhr } = await open({}, request({ lastEventId: 'é-✓' }))
+    const { xhr } = await open({}, connectRequest(EVENTS_URL, { lastEventId: 'é-✓' }))
     const sent = xhr.headers.get('last-event-id') ?? ''
     expect(Buffer.from(sent, 'latin1').toString('utf8')).toBe('é-✓')
   })
 
   it.each([undefined, ''])('sends no Last-Event-ID for %j', async (lastEventId) => {
     const headers = new Headers({ 'last-event-id': 'stray' })
-    const { xhr } = await open({}, request({ headers, lastEventId }))
+    const { xhr } = await open({}, connectRequest(EVENTS_URL, { headers, lastEventId }))
     expect(xhr.headers.has('last-event-id')).toBe(false)
   })
 
@@ -304,30 +274,32 @@ describe('sseXhr request', () => {
   })
 
   it('reports network when there is no XMLHttpRequest', async () => {
-    const rec = recorder()
+    const recording = createRecordingSink()
     const original = globalThis.XMLHttpRequest
     expect(original).toBeUndefined()
-    sseXhr().open(request(), rec.sink)
+    sseXhr().open(connectRequest(EVENTS_URL), recording.sink)
     await Promise.resolve()
-    const [reason] = rec.closed()
+    const [reason] = readings(recording).closed()
     expect(reason?.kind).toBe('network')
     expect(reason?.kind === 'network' && reason.error).toBeInstanceOf(LifelineError)
   })
 
   it('reports network when the request cannot be built', async () => {
     const headers = new Headers()
-    const rec = recorder()
+    const recording = createRecordingSink()
     class Refusing extends FakeXhr {
       override setRequestHeader(): void {
         throw new SyntaxError('bad header')
       }
     }
     sseXhr({ XMLHttpRequest: fakeXhr(Refusing).XMLHttpRequest }).open(
-      request({ headers, lastEventId: '1' }),
-      rec.sink,
+      connectRequest(EVENTS_URL, { headers, lastEventId: '1' }),
+      recording.sink,
     )
     await Promise.resolve()
-    expect(rec.closed()).toEqual([{ kind: 'network', error: expect.any(SyntaxError) }])
+    expect(readings(recording).closed()).toEqual([
+      { kind: 'network', error: expect.any(SyntaxError) },
+    ])
   })
 })
 
@@ -346,53 +318,49 @@ describe('sseXhr close and abort', () => {
   })
 
   it('aborting the signal does the same as close()', async () => {
-    const controller = new AbortController()
-    const { xhr, closed } = await open({}, request({ signal: controller.signal }))
-    controller.abort()
+    const request = connectRequest(EVENTS_URL)
+    const { xhr, closed } = await open({}, request)
+    request.controller.abort()
     expect(xhr.aborted).toBe(true)
     expect(closed()).toEqual([{ kind: 'aborted' }])
   })
 
   it('creates no request for a signal aborted before open', async () => {
-    const controller = new AbortController()
-    controller.abort()
-    const rec = recorder()
+    const request = connectRequest(EVENTS_URL)
+    request.controller.abort()
+    const recording = createRecordingSink()
     const xhrs = fakeXhr()
-    sseXhr({ XMLHttpRequest: xhrs.XMLHttpRequest }).open(
-      request({ signal: controller.signal }),
-      rec.sink,
-    )
+    sseXhr({ XMLHttpRequest: xhrs.XMLHttpRequest }).open(request, recording.sink)
     await Promise.resolve()
     expect(xhrs.instances).toEqual([])
-    expect(rec.closed()).toEqual([{ kind: 'aborted' }])
+    expect(readings(recording).closed()).toEqual([{ kind: 'aborted' }])
   })
 
   it('close() before the request starts sends nothing', async () => {
-    const rec = recorder()
+    const recording = createRecordingSink()
     const xhrs = fakeXhr()
-    sseXhr({ XMLHttpRequest: xhrs.XMLHttpRequest }).open(request(), rec.sink).close()
+    sseXhr({ XMLHttpRequest: xhrs.XMLHttpRequest })
+      .open(connectRequest(EVENTS_URL), recording.sink)
+      .close()
     await Promise.resolve()
     expect(xhrs.instances).toEqual([])
-    expect(rec.closed()).toEqual([{ kind: 'aborted' }])
+    expect(readings(recording).closed()).toEqual([{ kind: 'aborted' }])
   })
 
   it('stops delivering when a handler closes the connection mid-chunk', async () => {
-    const rec = recorder()
     let connection: { close(): void } | undefined
-    const sink: TransportSink = {
-      ...rec.sink,
-      event: (e) => {
-        rec.sink.event(e)
-        connection?.close()
-      },
-    }
+    const recording = createRecordingSink({ event: () => connection?.close() })
     const xhrs = fakeXhr()
-    connection = sseXhr({ XMLHttpRequest: xhrs.XMLHttpRequest }).open(request(), sink)
+    connection = sseXhr({ XMLHttpRequest: xhrs.XMLHttpRequest }).open(
+      connectRequest(EVENTS_URL),
+      recording.sink,
+    )
     await Promise.resolve()
     xhrs.last().respond(200, SSE)
     xhrs.last().push('data: close\n\ndata: after\n\n')
-    expect(rec.events().map((e) => e.data)).toEqual(['close'])
-    expect(rec.closed()).toEqual([{ kind: 'aborted' }])
+    const { events, closed } = readings(recording)
+    expect(events().map((e) => e.data)).toEqual(['close'])
+    expect(closed()).toEqual([{ kind: 'aborted' }])
   })
 
   it('reports nothing more after the stream ended', async () => {
@@ -417,7 +385,7 @@ describe('sseXhr options', () => {
     ['withCredentials as a string', { withCredentials: 'yes' as unknown as boolean }],
     [
       'XMLHttpRequest that is not a constructor',
-      { XMLHttpRequest: {} as SseXhrOptions['XMLHttpRequest'] },
+      { XMLHttpRequest: {} as NonNullable<SseXhrOptions['XMLHttpRequest']> },
     ],
   ]
 

@@ -1,34 +1,34 @@
 import type { TransportEvent } from '@lifeline/core'
 import { sseXhr } from '@lifeline/sse-xhr'
-import { type Follower, followTransport } from '@lifeline/testkit/browser-follow'
+import { type Follower, followTransport } from '@lifeline/testkit/browser/follow-transport'
+import { createNotifier, until } from '@lifeline/testkit/wait'
 
 // Runs in Chromium: the browser tests call these exports through the harness.
 
 let follower: Follower | undefined
 let seen: TransportEvent[] = []
-let waiters: { count: number; resolve: () => void }[] = []
+const arrivals = createNotifier()
 
 /** Starts following `url` with sse-xhr, keeping every event. */
 export function start(url: string, maxResponseBytes?: number): void {
   seen = []
-  waiters = []
   const options = maxResponseBytes === undefined ? {} : { maxResponseBytes }
   follower = followTransport(sseXhr(options), {
     url,
     onEvent(event) {
       seen.push(event)
-      for (const waiter of waiters) if (seen.length >= waiter.count) waiter.resolve()
-      waiters = waiters.filter((waiter) => seen.length < waiter.count)
+      arrivals.notify()
     },
   })
 }
 
 /** Resolves with the data of the events seen once there are at least `count`. */
 export async function received(count: number): Promise<string[]> {
-  if (seen.length < count)
-    await new Promise<void>((resolve) => {
-      waiters.push({ count, resolve })
-    })
+  // Bounded below the harness's 15 s per call, so a failure names what the page awaited.
+  await until(() => seen.length >= count, `${count} events`, {
+    wake: arrivals.wake,
+    timeoutMs: 10_000,
+  })
   return seen.map((e) => e.data)
 }
 

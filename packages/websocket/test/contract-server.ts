@@ -1,14 +1,13 @@
-import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type {
   ContractReceived,
   ContractScenario,
   ContractServer,
   MountedScenario,
-} from '@lifeline/testkit/adapter-contract-cases'
-import { refusedUrl } from '@lifeline/testkit/chunk-server'
-import { listenOnLoopback } from '@lifeline/testkit/loopback'
-import { createSocketTracker } from '@lifeline/testkit/socket-tracker'
+} from '@lifeline/testkit/contract/cases'
+import { mountRefused, scenarioMounts } from '@lifeline/testkit/contract/scenario-mounts'
+import { closeServer, listenOnLoopback } from '@lifeline/testkit/wire/loopback'
+import { createSocketTracker } from '@lifeline/testkit/wire/socket-tracker'
 import { type WebSocket, WebSocketServer } from 'ws'
 
 type Playable = Extract<ContractScenario, { kind: 'stream' | 'silent' }>
@@ -20,8 +19,7 @@ type Playable = Extract<ContractScenario, { kind: 'stream' | 'silent' }>
  * answers it. Pipes without an HTTP response never get `status` or `content-type` cases.
  */
 export async function startWebSocketContractServer(): Promise<ContractServer> {
-  const scenarios = new Map<string, Playable>()
-  const arrivals = new Map<string, () => void>()
+  const mounts = scenarioMounts<Playable>()
   const hellos = new Map<string, ContractReceived[]>()
   const sockets = createSocketTracker()
 
@@ -30,8 +28,7 @@ export async function startWebSocketContractServer(): Promise<ContractServer> {
   http.on('connection', sockets.track)
   http.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
-    const scenario = scenarios.get(path)
-    arrivals.get(path)?.()
+    const scenario = mounts.arrive(path)
     if (scenario === undefined) {
       socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n')
       return
@@ -57,36 +54,24 @@ export async function startWebSocketContractServer(): Promise<ContractServer> {
   }
 
   const port = await listenOnLoopback(http)
-  let next = 0
 
   return {
     async mount(scenario): Promise<MountedScenario> {
-      if (scenario.kind === 'refused') {
-        const url = await refusedUrl('/refused')
-        return { url: url.href, requested: () => new Promise(() => {}), received: () => [] }
-      }
+      if (scenario.kind === 'refused') return mountRefused()
       if (scenario.kind !== 'stream' && scenario.kind !== 'silent') {
         throw new Error(`a WebSocket cannot play a ${scenario.kind} scenario`)
       }
-      next += 1
-      const path = `/case/${next}`
-      scenarios.set(path, scenario)
+      const { path, requested } = mounts.add(scenario)
       const received: ContractReceived[] = []
       hellos.set(path, received)
-      const arrived = new Promise<void>((resolve) => arrivals.set(path, resolve))
-      return {
-        url: `http://127.0.0.1:${port}${path}`,
-        requested: () => arrived,
-        received: () => received,
-      }
+      return { url: `http://127.0.0.1:${port}${path}`, requested, received: () => received }
     },
     openConnections: () => sockets.size,
     drained: (timeoutMs) => sockets.drained(timeoutMs),
     async close() {
       sockets.destroyAll()
       wss.close()
-      http.close()
-      await once(http, 'close')
+      await closeServer(http)
     },
   }
 }

@@ -1,4 +1,4 @@
-import { describeAdapterContract } from '@lifeline/testkit/adapter-contract'
+import { describeAdapterContract } from '@lifeline/testkit/contract/adapter-contract'
 import { websocket } from '../src/index'
 import { startWebSocketContractServer } from './contract-server'
 

@@ -1,6 +1,6 @@
-import { once } from 'node:events'
 import { createServer, type IncomingMessage } from 'node:http'
-import { listenOnLoopback } from '@lifeline/testkit/loopback'
+import { createArrivals, createNotifier, until, within } from '@lifeline/testkit/wait'
+import { closeServer, listenOnLoopback } from '@lifeline/testkit/wire/loopback'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
 
 /** One client connection as the test server sees it. */
@@ -40,48 +40,27 @@ export async function startFrameServer(options: FrameServerOptions = {}): Promis
     verifyClient: (_info, done) =>
       options.refuse === undefined ? done(true) : done(false, options.refuse),
   })
-  const pending: Peer[] = []
-  let waiting: ((peer: Peer) => void) | undefined
-  wss.on('connection', (socket, request) => {
-    const peer = createPeer(socket, request)
-    if (waiting === undefined) pending.push(peer)
-    else {
-      const wake = waiting
-      waiting = undefined
-      wake(peer)
-    }
-  })
+  const peers = createArrivals<Peer>()
+  wss.on('connection', (socket, request) => peers.push(createPeer(socket, request)))
   const port = await listenOnLoopback(http)
   return {
     url: new URL(`http://127.0.0.1:${port}${options.path ?? '/events'}?stream=prices`),
-    peer(ms = 5_000) {
-      const ready = pending.shift()
-      if (ready !== undefined) return Promise.resolve(ready)
-      return bounded(
-        new Promise<Peer>((resolve) => {
-          waiting = resolve
-        }),
-        ms,
-        'a connection',
-      )
-    },
+    peer: (ms) => peers.next('a connection', { timeoutMs: ms }),
     clientCount: () => wss.clients.size,
     async close() {
       for (const client of wss.clients) client.terminate()
       wss.close()
-      http.closeAllConnections()
-      http.close()
-      await once(http, 'close')
+      await closeServer(http)
     },
   }
 }
 
 function createPeer(socket: WebSocket, request: IncomingMessage): Peer {
   const messages: string[] = []
-  let wake: (() => void) | undefined
+  const received = createNotifier()
   socket.on('message', (data: RawData, isBinary) => {
     if (!isBinary) messages.push(data.toString())
-    wake?.()
+    received.notify()
   })
   const closed = new Promise<number>((resolve) => {
     socket.once('close', (code) => resolve(code))
@@ -90,33 +69,13 @@ function createPeer(socket: WebSocket, request: IncomingMessage): Peer {
     socket,
     request,
     messages,
-    message(index, ms = 5_000) {
-      return bounded(
-        new Promise<string>((resolve) => {
-          const check = () => {
-            const found = messages[index]
-            if (found === undefined) wake = check
-            else resolve(found)
-          }
-          check()
-        }),
-        ms,
-        `client frame #${index}`,
-      )
-    },
-    closed(ms = 5_000) {
-      return bounded(closed, ms, 'the client socket to close')
-    },
+    message: (index, ms) =>
+      until(() => messages[index], `client frame #${index}`, {
+        wake: received.wake,
+        timeoutMs: ms,
+      }),
+    closed: (ms) => within(closed, 'the client socket to close', { timeoutMs: ms }),
   }
-}
-
-/** Rejects if `promise` does not settle within `ms`. */
-export function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
 export { WebSocket }

@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net'
 import type { TransportEvent } from '@lifeline/core'
-import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
+import { connectRequest } from '@lifeline/testkit/doubles/connect-request'
+import { createRecordingSink } from '@lifeline/testkit/doubles/recording-sink'
+import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { websocket } from '../src/index'
-import { connectRequest } from './connect-request'
-import { recordingSink } from './recording-sink'
 
 let server: HubServer | undefined
 
@@ -33,23 +33,23 @@ describe('against @lifeline/server', () => {
     const sockets = upgradeSockets(hub)
     const url = new URL(`${hub.url}?stream=prices`)
 
-    const first = recordingSink()
-    websocket().open(connectRequest(url), first)
-    await first.next('opened')
-    await first.next('id') // the position block: where a fresh client can resume from
+    const first = createRecordingSink()
+    websocket().open(connectRequest(url), first.sink)
+    await first.waitFor('opened')
+    await first.waitFor('id') // the position block: where a fresh client can resume from
     for (const n of [1, 2, 3]) await hub.hub.publish('prices', { data: `e${n}` })
     await first.count('event', 3)
     const seen = first.of('event').map((c) => c.event)
     expect(payloads(seen)).toEqual(['e1', 'e2', 'e3'])
 
     sockets[0]?.destroy()
-    expect((await first.reason()).kind).toBe('network')
+    expect((await first.closed()).kind).toBe('network')
     for (const n of [4, 5, 6]) await hub.hub.publish('prices', { data: `e${n}` })
 
-    const second = recordingSink()
+    const second = createRecordingSink()
     const resumeFrom = seen.at(-1)?.id
     expect(resumeFrom).toBeDefined()
-    websocket().open(connectRequest(url, { lastEventId: resumeFrom }), second)
+    websocket().open(connectRequest(url, { lastEventId: resumeFrom }), second.sink)
     await second.count('event', 3)
     await hub.hub.publish('prices', { data: 'e7' })
     await second.count('event', 4)
@@ -57,64 +57,64 @@ describe('against @lifeline/server', () => {
     expect(payloads(resumed)).toEqual(['e4', 'e5', 'e6', 'e7'])
     expect(new Set([...seen, ...resumed].map((e) => e.id)).size).toBe(7)
     // The position block after the replay carries the last replayed id, never one ahead.
-    expect(second.of('id').map((c) => c.id)).toEqual([resumed[2]?.id])
+    expect(second.of('id').map((c) => c.lastEventId)).toEqual([resumed[2]?.id])
   })
 
   it('reports an Origin the server refuses as http 403 in Node', async () => {
     const hub = await start()
-    const sink = recordingSink()
+    const recording = createRecordingSink()
     const request = connectRequest(new URL(hub.url), {
       headers: new Headers({ origin: 'https://evil.example' }),
     })
-    websocket().open(request, sink)
-    expect(await sink.reason()).toEqual({ kind: 'http', status: 403 })
-    expect(sink.calls).toHaveLength(1)
+    websocket().open(request, recording.sink)
+    expect(await recording.closed()).toEqual({ kind: 'http', status: 403 })
+    expect(recording.records).toHaveLength(1)
   })
 
   it('accepts its own Origin', async () => {
     const hub = await start()
-    const sink = recordingSink()
+    const recording = createRecordingSink()
     const request = connectRequest(new URL(hub.url), {
       headers: new Headers({ origin: hub.origin }),
     })
-    websocket().open(request, sink)
-    await sink.next('opened')
+    websocket().open(request, recording.sink)
+    await recording.waitFor('opened')
     request.controller.abort()
-    expect(await sink.reason()).toEqual({ kind: 'aborted' })
+    expect(await recording.closed()).toEqual({ kind: 'aborted' })
   })
 
   it('gets reset for a resume point the server does not know', async () => {
     const hub = await start()
-    const sink = recordingSink()
-    websocket().open(connectRequest(new URL(hub.url), { lastEventId: 'nonsense' }), sink)
-    const { event } = await sink.next('event')
+    const recording = createRecordingSink()
+    websocket().open(connectRequest(new URL(hub.url), { lastEventId: 'nonsense' }), recording.sink)
+    const { event } = await recording.waitFor('event')
     expect(event.type).toBe('reset')
-    await sink.next('id')
+    await recording.waitFor('id')
   })
 
   it('sees the hub heartbeats as activity', async () => {
     const hub = await start({ hubOptions: { heartbeat: 50 } })
-    const sink = recordingSink()
-    websocket().open(connectRequest(new URL(hub.url)), sink)
-    await sink.count('activity', 3)
-    expect(sink.of('event')).toEqual([])
+    const recording = createRecordingSink()
+    websocket().open(connectRequest(new URL(hub.url)), recording.sink)
+    await recording.count('activity', 3)
+    expect(recording.of('event')).toEqual([])
   })
 
   it('gets : pong for every ping, seen as activity', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
     try {
       const hub = await start()
-      const sink = recordingSink()
+      const recording = createRecordingSink()
       const connection = websocket({ pingInterval: 1_000 }).open(
         connectRequest(new URL(hub.url)),
-        sink,
+        recording.sink,
       )
-      await sink.next('opened')
-      const before = sink.of('activity').length
+      await recording.waitFor('opened')
+      const before = recording.of('activity').length
       vi.advanceTimersByTime(1_000)
-      await sink.count('activity', before + 1)
+      await recording.count('activity', before + 1)
       vi.advanceTimersByTime(1_000)
-      await sink.count('activity', before + 2)
+      await recording.count('activity', before + 2)
       // The hub's own intervals run in this process too: closing drops exactly ours.
       const timers = vi.getTimerCount()
       connection.close()
@@ -126,18 +126,18 @@ describe('against @lifeline/server', () => {
 
   it('hears the close event on hub.close(), ends, and is refused with 503 afterwards', async () => {
     const hub = await start()
-    const sink = recordingSink()
-    websocket().open(connectRequest(new URL(hub.url)), sink)
-    await sink.next('id')
+    const recording = createRecordingSink()
+    websocket().open(connectRequest(new URL(hub.url)), recording.sink)
+    await recording.waitFor('id')
     const closing = hub.hub.close({ reconnect: true })
-    const { event } = await sink.next('event')
+    const { event } = await recording.waitFor('event')
     expect(event.type).toBe('close')
     expect(JSON.parse(event.data)).toMatchObject({ reconnect: true })
-    expect(await sink.reason()).toEqual({ kind: 'ended' })
+    expect(await recording.closed()).toEqual({ kind: 'ended' })
     await closing
 
-    const late = recordingSink()
-    websocket().open(connectRequest(new URL(hub.url)), late)
-    expect(await late.reason()).toEqual({ kind: 'http', status: 503 })
+    const late = createRecordingSink()
+    websocket().open(connectRequest(new URL(hub.url)), late.sink)
+    expect(await late.closed()).toEqual({ kind: 'http', status: 503 })
   })
 })

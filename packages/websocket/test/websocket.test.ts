@@ -1,9 +1,9 @@
 import type { TransportConnection } from '@lifeline/core'
+import { connectRequest } from '@lifeline/testkit/doubles/connect-request'
+import { createRecordingSink } from '@lifeline/testkit/doubles/recording-sink'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { websocket } from '../src/index'
-import { connectRequest } from './connect-request'
 import { type FrameServer, startFrameServer, WebSocket } from './frame-server'
-import { recordingSink } from './recording-sink'
 
 let server: FrameServer
 
@@ -21,11 +21,11 @@ afterEach(async () => {
 
 /** Opens the adapter against the test server and waits until the server holds the socket. */
 async function connect(options: Parameters<typeof websocket>[0] = {}, lastEventId?: string) {
-  const sink = recordingSink()
+  const recording = createRecordingSink()
   const request = connectRequest(server.url, { lastEventId })
-  const connection = websocket(options).open(request, sink)
+  const connection = websocket(options).open(request, recording.sink)
   const peer = await server.peer()
-  return { sink, request, connection, peer }
+  return { recording, request, connection, peer }
 }
 
 /** Connects and lets the server accept with `: ok`. */
@@ -33,7 +33,7 @@ async function accepted(options: Parameters<typeof websocket>[0] = {}) {
   const session = await connect(options)
   await session.peer.message(0)
   session.peer.socket.send(': ok\n\n')
-  await session.sink.next('opened')
+  await session.recording.waitFor('opened')
   return session
 }
 
@@ -52,36 +52,36 @@ describe('hello and acceptance', () => {
   })
 
   it('reports opened on the first server frame, which does not count as activity', async () => {
-    const { sink, peer } = await connect()
+    const { recording, peer } = await connect()
     await peer.message(0)
-    expect(sink.calls).toEqual([])
+    expect(recording.records).toEqual([])
     peer.socket.send(': ok\n\n')
-    await sink.next('opened')
+    await recording.waitFor('opened')
     peer.socket.send(':\n\n')
-    await sink.next('activity')
-    expect(sink.calls.map((c) => c.call)).toEqual(['opened', 'activity'])
+    await recording.waitFor('activity')
+    expect(recording.records.map((c) => c.call)).toEqual(['opened', 'activity'])
   })
 
   it('decodes what the acceptance frame holds, such as the position block', async () => {
-    const { sink, peer } = await connect()
+    const { recording, peer } = await connect()
     await peer.message(0)
     peer.socket.send('id: 7\n\n')
-    await sink.next('id')
-    expect(sink.calls).toEqual([{ call: 'opened' }, { call: 'id', id: '7' }])
+    await recording.waitFor('id')
+    expect(recording.records).toEqual([{ call: 'opened' }, { call: 'id', lastEventId: '7' }])
   })
 
   it('counts every later frame as activity before decoding it', async () => {
-    const { sink, peer } = await accepted()
+    const { recording, peer } = await accepted()
     peer.socket.send('id: 1\nevent: price\ndata: {"eur":1.08}\n\nretry: 2500\n\nid: 2\n\n')
-    await sink.next('id')
+    await recording.waitFor('id')
     peer.socket.send(':\n\n')
     peer.socket.send('data: a\ndata: b\n\n')
-    await sink.count('event', 2)
-    expect(sink.calls.slice(1)).toEqual([
+    await recording.count('event', 2)
+    expect(recording.records.slice(1)).toEqual([
       { call: 'activity' },
       { call: 'event', event: { type: 'price', data: '{"eur":1.08}', id: '1' } },
       { call: 'retry', ms: 2500 },
-      { call: 'id', id: '2' },
+      { call: 'id', lastEventId: '2' },
       { call: 'activity' },
       { call: 'activity' },
       { call: 'event', event: { type: 'message', data: 'a\nb', id: undefined } },
@@ -89,10 +89,10 @@ describe('hello and acceptance', () => {
   })
 
   it('decodes an event split across frames with one decoder per connection', async () => {
-    const { sink, peer } = await accepted()
+    const { recording, peer } = await accepted()
     peer.socket.send('id: 9\ndata: first')
     peer.socket.send(' half\n\n')
-    const { event } = await sink.next('event')
+    const { event } = await recording.waitFor('event')
     expect(event).toEqual({ type: 'message', data: 'first half', id: '9' })
   })
 })
@@ -111,50 +111,50 @@ describe('close reasons', () => {
     [1011, { kind: 'protocol', message: 'WebSocket closed with code 1011 (internal error)' }],
     [4000, { kind: 'protocol', message: 'WebSocket closed with code 4000 (unknown code)' }],
   ])('reports a server close with %i as %o', async (code, reason) => {
-    const { sink, peer } = await accepted()
+    const { recording, peer } = await accepted()
     peer.socket.close(code)
-    expect(await sink.reason()).toEqual(reason)
+    expect(await recording.closed()).toEqual(reason)
   })
 
   it('puts the server close reason text in a protocol message', async () => {
-    const { sink, peer } = await accepted()
+    const { recording, peer } = await accepted()
     peer.socket.close(1008, 'hello timeout')
-    expect(await sink.reason()).toEqual({
+    expect(await recording.closed()).toEqual({
       kind: 'protocol',
       message: 'WebSocket closed with code 1008 (hello timeout)',
     })
   })
 
   it('reports a close frame without a code (1005) as ended', async () => {
-    const { sink, peer } = await accepted()
+    const { recording, peer } = await accepted()
     peer.socket.close()
-    expect(await sink.reason()).toEqual({ kind: 'ended' })
+    expect(await recording.closed()).toEqual({ kind: 'ended' })
   })
 
   it('reports a dropped socket (1006) as network', async () => {
-    const { sink, peer } = await accepted()
+    const { recording, peer } = await accepted()
     peer.socket.terminate()
-    expect((await sink.reason()).kind).toBe('network')
+    expect((await recording.closed()).kind).toBe('network')
   })
 
   it('reports a close before acceptance by its code too', async () => {
-    const { sink, peer } = await connect()
+    const { recording, peer } = await connect()
     await peer.message(0)
     peer.socket.close(1008, 'bad hello')
-    expect(await sink.reason()).toEqual({
+    expect(await recording.closed()).toEqual({
       kind: 'protocol',
       message: 'WebSocket closed with code 1008 (bad hello)',
     })
-    expect(sink.of('opened')).toEqual([])
+    expect(recording.of('opened')).toEqual([])
   })
 
   it('reports a refused connection as network, with the error', async () => {
     const url = new URL(server.url)
     await server.close()
     server = await startFrameServer()
-    const sink = recordingSink()
-    websocket().open(connectRequest(url), sink)
-    const reason = await sink.reason()
+    const recording = createRecordingSink()
+    websocket().open(connectRequest(url), recording.sink)
+    const reason = await recording.closed()
     expect(reason.kind).toBe('network')
     expect(reason).toHaveProperty('error.code', 'ECONNREFUSED')
   })
@@ -162,11 +162,11 @@ describe('close reasons', () => {
   it.each([403, 503])('reports an upgrade refused with HTTP %i as that status', async (status) => {
     const refusing = await startFrameServer({ refuse: status })
     try {
-      const sink = recordingSink()
-      websocket().open(connectRequest(refusing.url), sink)
-      expect(await sink.reason()).toEqual({ kind: 'http', status })
+      const recording = createRecordingSink()
+      websocket().open(connectRequest(refusing.url), recording.sink)
+      expect(await recording.closed()).toEqual({ kind: 'http', status })
       expect(refusing.clientCount()).toBe(0)
-      expect(sink.calls).toHaveLength(1)
+      expect(recording.records).toHaveLength(1)
     } finally {
       await refusing.close()
     }
@@ -175,20 +175,20 @@ describe('close reasons', () => {
 
 describe('frames the protocol does not allow', () => {
   it('closes with protocol when a frame exceeds the frame limit, which ws enforces while reading', async () => {
-    const sink = recordingSink()
-    websocket().open(connectRequest(server.url, { maxMessageBytes: 100_000 }), sink)
+    const recording = createRecordingSink()
+    websocket().open(connectRequest(server.url, { maxMessageBytes: 100_000 }), recording.sink)
     const peer = await server.peer()
     await peer.message(0)
     peer.socket.send(': ok\n\n')
-    await sink.next('opened')
+    await recording.waitFor('opened')
     peer.socket.send(`data: ${'x'.repeat(100_000)}\n\n`)
-    expect(await sink.reason()).toEqual({
+    expect(await recording.closed()).toEqual({
       kind: 'protocol',
       message: 'frame exceeds 100000 bytes',
     })
     await peer.closed()
     expect(server.clientCount()).toBe(0)
-    expect(sink.of('event')).toEqual([])
+    expect(recording.of('event')).toEqual([])
   })
 
   it('measures frames in UTF-8 bytes itself where the constructor ignores maxPayload', async () => {
@@ -198,45 +198,48 @@ describe('frames the protocol does not allow', () => {
         super(url, protocols)
       }
     }
-    const sink = recordingSink()
+    const recording = createRecordingSink()
     const request = connectRequest(server.url, { maxMessageBytes: 1_024 })
-    websocket({ WebSocket: Plain }).open(request, sink)
+    websocket({ WebSocket: Plain }).open(request, recording.sink)
     const peer = await server.peer()
     await peer.message(0)
     peer.socket.send(': ok\n\n')
-    await sink.next('opened')
+    await recording.waitFor('opened')
     // 21,858 code units, 65,558 bytes in UTF-8: only the byte count is over 64 KiB.
     peer.socket.send(`data: ${'€'.repeat(21_850)}\n\n`)
-    expect(await sink.reason()).toEqual({ kind: 'protocol', message: 'frame exceeds 65536 bytes' })
+    expect(await recording.closed()).toEqual({
+      kind: 'protocol',
+      message: 'frame exceeds 65536 bytes',
+    })
     expect(await peer.closed()).toBe(1000)
-    expect(sink.calls.map((c) => c.call)).toEqual(['opened', 'closed'])
+    expect(recording.records.map((c) => c.call)).toEqual(['opened', 'closed'])
   })
 
   it('takes a packed frame larger than maxMessageBytes whose events are each within it', async () => {
-    const sink = recordingSink()
-    websocket().open(connectRequest(server.url, { maxMessageBytes: 64 }), sink)
+    const recording = createRecordingSink()
+    websocket().open(connectRequest(server.url, { maxMessageBytes: 64 }), recording.sink)
     const peer = await server.peer()
     await peer.message(0)
     peer.socket.send(': ok\n\n')
     peer.socket.send(`data: ${'a'.repeat(50)}\n\ndata: ${'b'.repeat(50)}\n\n`)
-    await sink.count('event', 2)
+    await recording.count('event', 2)
     peer.socket.send(`data: ${'c'.repeat(65)}\n\n`)
-    expect(await sink.reason()).toEqual({
+    expect(await recording.closed()).toEqual({
       kind: 'protocol',
       message: 'message exceeds maxMessageBytes (64)',
     })
-    expect(sink.of('event')).toHaveLength(2)
+    expect(recording.of('event')).toHaveLength(2)
   })
 
   it('closes with protocol when one event spread over frames exceeds maxMessageBytes', async () => {
-    const sink = recordingSink()
-    websocket().open(connectRequest(server.url, { maxMessageBytes: 64 }), sink)
+    const recording = createRecordingSink()
+    websocket().open(connectRequest(server.url, { maxMessageBytes: 64 }), recording.sink)
     const peer = await server.peer()
     await peer.message(0)
     peer.socket.send(': ok\n\n')
     peer.socket.send(`data: ${'x'.repeat(40)}\n`)
     peer.socket.send(`data: ${'y'.repeat(40)}\n`)
-    expect(await sink.reason()).toEqual({
+    expect(await recording.closed()).toEqual({
       kind: 'protocol',
       message: 'message exceeds maxMessageBytes (64)',
     })
@@ -244,36 +247,36 @@ describe('frames the protocol does not allow', () => {
   })
 
   it('closes with protocol on a text frame that is not UTF-8', async () => {
-    const { sink, peer } = await accepted()
+    const { recording, peer } = await accepted()
     peer.socket.send(Uint8Array.of(0x64, 0x61, 0xff), { binary: false })
-    expect(await sink.reason()).toEqual({
+    expect(await recording.closed()).toEqual({
       kind: 'protocol',
       message: 'Invalid WebSocket frame: invalid UTF-8 sequence',
     })
     await peer.closed()
-    expect(sink.of('event')).toEqual([])
+    expect(recording.of('event')).toEqual([])
   })
 
   it('closes with protocol on a binary frame', async () => {
-    const { sink, peer } = await accepted()
+    const { recording, peer } = await accepted()
     peer.socket.send(new TextEncoder().encode('data: x\n\n'))
-    expect(await sink.reason()).toEqual({
+    expect(await recording.closed()).toEqual({
       kind: 'protocol',
       message: 'binary frame: the server must send text frames',
     })
     expect(await peer.closed()).toBe(1000)
-    expect(sink.of('event')).toEqual([])
+    expect(recording.of('event')).toEqual([])
   })
 })
 
 describe('cleanup', () => {
   it('reports aborted once when the signal aborts before the socket opens', async () => {
-    const sink = recordingSink()
+    const recording = createRecordingSink()
     const request = connectRequest(server.url)
-    websocket().open(request, sink)
+    websocket().open(request, recording.sink)
     request.controller.abort()
-    expect(await sink.reason()).toEqual({ kind: 'aborted' })
-    expect(sink.calls).toHaveLength(1)
+    expect(await recording.closed()).toEqual({ kind: 'aborted' })
+    expect(recording.records).toHaveLength(1)
   })
 
   it('creates no socket when the signal is already aborted', async () => {
@@ -284,64 +287,64 @@ describe('cleanup', () => {
         super(url, protocols)
       }
     }
-    const sink = recordingSink()
+    const recording = createRecordingSink()
     const request = connectRequest(server.url)
     request.controller.abort()
-    websocket({ WebSocket: Counting }).open(request, sink)
-    expect(await sink.reason()).toEqual({ kind: 'aborted' })
+    websocket({ WebSocket: Counting }).open(request, recording.sink)
+    expect(await recording.closed()).toEqual({ kind: 'aborted' })
     expect(construct).not.toHaveBeenCalled()
   })
 
   it('never calls the sink from inside open()', () => {
-    const sink = recordingSink()
+    const recording = createRecordingSink()
     const request = connectRequest(server.url)
     request.controller.abort()
-    websocket().open(request, sink)
-    expect(sink.calls).toEqual([])
+    websocket().open(request, recording.sink)
+    expect(recording.records).toEqual([])
   })
 
   it('closes the socket with 1000 on abort after acceptance, and reports nothing more', async () => {
-    const { sink, peer, request } = await accepted()
+    const { recording, peer, request } = await accepted()
     request.controller.abort()
-    expect(await sink.reason()).toEqual({ kind: 'aborted' })
+    expect(await recording.closed()).toEqual({ kind: 'aborted' })
     expect(await peer.closed()).toBe(1000)
     expect(server.clientCount()).toBe(0)
-    expect(sink.calls.map((c) => c.call)).toEqual(['opened', 'closed'])
+    expect(recording.records.map((c) => c.call)).toEqual(['opened', 'closed'])
   })
 
   it('treats close() like an abort and reports closed exactly once', async () => {
-    const { sink, peer, connection } = await accepted()
+    const { recording, peer, connection } = await accepted()
     connection.close()
     connection.close()
     expect(await peer.closed()).toBe(1000)
-    expect(sink.of('closed')).toEqual([{ call: 'closed', reason: { kind: 'aborted' } }])
+    expect(recording.of('closed')).toEqual([{ call: 'closed', reason: { kind: 'aborted' } }])
   })
 
   it('leaves no socket on the server when aborted during the handshake', async () => {
-    const sink = recordingSink()
+    const recording = createRecordingSink()
     const request = connectRequest(server.url)
-    websocket().open(request, sink)
+    websocket().open(request, recording.sink)
     const peer = await server.peer()
     request.controller.abort()
-    expect(await sink.reason()).toEqual({ kind: 'aborted' })
+    expect(await recording.closed()).toEqual({ kind: 'aborted' })
     await peer.closed()
     expect(server.clientCount()).toBe(0)
   })
 
   it('delivers nothing after closed() when the sink closes in the middle of a frame', async () => {
     let connection: TransportConnection | undefined
-    const sink = recordingSink({
+    const recording = createRecordingSink({
       event: (e) => {
         if (e.type === 'close') connection?.close()
       },
     })
-    connection = websocket().open(connectRequest(server.url), sink)
+    connection = websocket().open(connectRequest(server.url), recording.sink)
     const peer = await server.peer()
     await peer.message(0)
     peer.socket.send(': ok\n\n')
     peer.socket.send('event: close\ndata:\n\ndata: after\n\nid: 3\n\n')
-    expect(await sink.reason()).toEqual({ kind: 'aborted' })
-    expect(sink.calls.map((c) => c.call)).toEqual(['opened', 'activity', 'event', 'closed'])
+    expect(await recording.closed()).toEqual({ kind: 'aborted' })
+    expect(recording.records.map((c) => c.call)).toEqual(['opened', 'activity', 'event', 'closed'])
   })
 })
 
@@ -353,19 +356,19 @@ describe('options', () => {
   })
 
   it('passes the request headers to ws in Node', async () => {
-    const sink = recordingSink()
+    const recording = createRecordingSink()
     const request = connectRequest(server.url, {
       headers: new Headers({ authorization: 'Bearer t0ken' }),
     })
-    websocket().open(request, sink)
+    websocket().open(request, recording.sink)
     const peer = await server.peer()
     expect(peer.request.headers.authorization).toBe('Bearer t0ken')
   })
 
   it('resolves its own url option against the client url', async () => {
     const client = new URL('/not-here', server.url)
-    const sink = recordingSink()
-    websocket({ url: '/ws?x=1' }).open(connectRequest(client), sink)
+    const recording = createRecordingSink()
+    websocket({ url: '/ws?x=1' }).open(connectRequest(client), recording.sink)
     const peer = await server.peer()
     expect(peer.request.url).toBe('/ws?x=1')
   })
@@ -373,12 +376,12 @@ describe('options', () => {
   it('sends {"type":"ping"} every pingInterval once open; the : pong answer is activity', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
     try {
-      const { sink, peer, connection } = await accepted({ pingInterval: 20_000 })
+      const { recording, peer, connection } = await accepted({ pingInterval: 20_000 })
       expect(peer.messages).toHaveLength(1)
       vi.advanceTimersByTime(20_000)
       expect(await peer.message(1)).toBe('{"type":"ping"}')
       peer.socket.send(': pong\n\n')
-      await sink.next('activity')
+      await recording.waitFor('activity')
       vi.advanceTimersByTime(20_000)
       expect(await peer.message(2)).toBe('{"type":"ping"}')
       connection.close()
@@ -392,14 +395,17 @@ describe('options', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
     try {
       let connection: TransportConnection | undefined
-      const sink = recordingSink({ opened: () => connection?.close() })
-      connection = websocket({ pingInterval: 1_000 }).open(connectRequest(server.url), sink)
+      const recording = createRecordingSink({ opened: () => connection?.close() })
+      connection = websocket({ pingInterval: 1_000 }).open(
+        connectRequest(server.url),
+        recording.sink,
+      )
       const peer = await server.peer()
       await peer.message(0)
       peer.socket.send('id: 1\n\n')
-      expect(await sink.reason()).toEqual({ kind: 'aborted' })
+      expect(await recording.closed()).toEqual({ kind: 'aborted' })
       expect(vi.getTimerCount()).toBe(0)
-      expect(sink.calls.map((c) => c.call)).toEqual(['opened', 'closed'])
+      expect(recording.records.map((c) => c.call)).toEqual(['opened', 'closed'])
     } finally {
       vi.useRealTimers()
     }
@@ -422,12 +428,12 @@ describe('WebSocket constructors', () => {
         super(url, protocols)
       }
     }
-    const sink = recordingSink()
-    websocket({ WebSocket: Injected }).open(connectRequest(server.url), sink)
+    const recording = createRecordingSink()
+    websocket({ WebSocket: Injected }).open(connectRequest(server.url), recording.sink)
     const peer = await server.peer()
     await peer.message(0)
     peer.socket.send(': ok\n\n')
-    await sink.next('opened')
+    await recording.waitFor('opened')
     expect(urls).toEqual([`ws://${server.url.host}/events?stream=prices`])
   })
 
@@ -441,8 +447,8 @@ describe('WebSocket constructors', () => {
     }
     vi.stubGlobal('WebSocket', Global)
     try {
-      const { sink } = await accepted()
-      expect(sink.of('opened')).toHaveLength(1)
+      const { recording } = await accepted()
+      expect(recording.of('opened')).toHaveLength(1)
       expect(urls).toHaveLength(1)
     } finally {
       vi.unstubAllGlobals()

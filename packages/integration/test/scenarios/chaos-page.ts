@@ -1,7 +1,8 @@
 import { type Client, createClient, type Diagnostics, type Transport } from '@lifeline/core'
 import { sseFetch } from '@lifeline/sse-fetch'
 import { sseXhr } from '@lifeline/sse-xhr'
-import { mulberry32 } from '@lifeline/testkit/prng'
+import { mulberry32 } from '@lifeline/testkit/doubles/prng'
+import { until } from '@lifeline/testkit/wait'
 import { websocket } from '@lifeline/websocket'
 import {
   createSequenceCheck,
@@ -68,16 +69,24 @@ export function start(url: string, seed: number, total: number): void {
 
 /** Resolves once every client holds a position (fresh clients get live events only). */
 export async function positioned(): Promise<void> {
-  while ([...runs.values()].some((run) => run.client.connection.lastEventId === undefined)) {
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+  await until(
+    () => [...runs.values()].every((run) => run.client.connection.lastEventId !== undefined),
+    'every client to hold a position',
+    { timeoutMs: 10_000 },
+  )
 }
 
-/** Resolves once every client delivered `total` events (the caller bounds the wait). */
-export async function delivered(total: number): Promise<void> {
-  while ([...runs.values()].some((run) => run.ids.length < total)) {
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
+/** Resolves once every client delivered `total` events, within `timeoutMs`. */
+export async function delivered(total: number, timeoutMs: number): Promise<void> {
+  await until(
+    () => [...runs.values()].every((run) => run.ids.length >= total),
+    `${total} events at every client`,
+    {
+      pollMs: 20,
+      timeoutMs,
+      detail: () => [...runs].map(([lead, run]) => `${lead} ${run.ids.length}`).join(', '),
+    },
+  )
 }
 
 /** Closes every client and reports what each saw. */

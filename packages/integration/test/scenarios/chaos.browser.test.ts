@@ -1,7 +1,8 @@
-import { FAST, publishSteadily, STREAM, startChaos } from '@lifeline/integration'
-import { type BrowserHarness, launchBrowser } from '@lifeline/testkit/browser'
-import { createFaultProxy } from '@lifeline/testkit/fault-proxy'
-import { startHubServer } from '@lifeline/testkit/hub-server'
+import { publishSteadily, startChaos } from '@lifeline/integration'
+import { type BrowserHarness, launchBrowser } from '@lifeline/testkit/browser/harness'
+import { createFaultProxy } from '@lifeline/testkit/fault-proxy/proxy'
+import { FAST, STREAM } from '@lifeline/testkit/scenario/rig'
+import { startHubServer } from '@lifeline/testkit/servers/hub-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 type ChaosPage = typeof import('./chaos-page')
@@ -50,7 +51,8 @@ describe.each(SEEDS)('scenario 11: chaos in Chromium with all three adapters, se
         )
         await publisher.done
         chaos.stop()
-        await app.callWithin(20_000, 'delivered', TOTAL).catch((error: Error) => {
+        // The page bounds its own wait, a little inside the call's bound, to say who lags.
+        await app.callWithin(20_000, 'delivered', TOTAL, 19_000).catch((error: Error) => {
           throw new Error(`${error.message}\n${replay()}`)
         })
         const results = await app.call('finish')

@@ -1,13 +1,12 @@
 import {
   createSequenceCheck,
-  FAST,
   publishSteadily,
   type SequenceReport,
   startChaos,
-  startRig,
 } from '@lifeline/integration'
 import { sseFetch } from '@lifeline/sse-fetch'
-import { mulberry32 } from '@lifeline/testkit/prng'
+import { mulberry32 } from '@lifeline/testkit/doubles/prng'
+import { FAST, startRig } from '@lifeline/testkit/scenario/rig'
 import { websocket } from '@lifeline/websocket'
 import { describe, expect, it } from 'vitest'
 

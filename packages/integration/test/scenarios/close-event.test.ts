@@ -1,6 +1,8 @@
 import { createClient } from '@lifeline/core'
-import { publishSteadily, record, startTinySseServer } from '@lifeline/integration'
+import { publishSteadily } from '@lifeline/integration'
 import { sseFetch } from '@lifeline/sse-fetch'
+import { record } from '@lifeline/testkit/scenario/client-recorder'
+import { startRawSseServer } from '@lifeline/testkit/wire/raw-sse-server'
 import { afterEach, describe, expect, it } from 'vitest'
 
 const cleanups: (() => unknown)[] = []
@@ -11,7 +13,12 @@ afterEach(async () => {
 describe('scenario 1: the article server, which sends event: close before it ends a stream', () => {
   it('reconnects at once, with no backoff delay, and loses nothing', async () => {
     // Ends every stream after 25 events with `event: close` / `data: Connection closed`.
-    const server = await startTinySseServer({ closeEvent: true, endAfter: 25 })
+    const server = await startRawSseServer({
+      closeEvent: true,
+      endAfter: 25,
+      fresh: 'live',
+      preamble: 'hello',
+    })
     cleanups.push(() => server.close())
     // A backoff far longer than the test: any reconnect that waited for it would time out.
     const client = createClient({

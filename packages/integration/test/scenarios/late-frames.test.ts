@@ -1,12 +1,7 @@
-import {
-  FAST,
-  lingering,
-  publishSteadily,
-  type SteadyPublisher,
-  startRig,
-} from '@lifeline/integration'
+import { lingering, publishSteadily, type SteadyPublisher } from '@lifeline/integration'
 import { sseFetch } from '@lifeline/sse-fetch'
-import { createPrng } from '@lifeline/testkit/prng'
+import { createPrng } from '@lifeline/testkit/doubles/prng'
+import { FAST, startRig } from '@lifeline/testkit/scenario/rig'
 import { websocket } from '@lifeline/websocket'
 import { describe, expect, it } from 'vitest'
 

@@ -1,17 +1,13 @@
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createClient } from '@lifeline/core'
-import {
-  FAST,
-  publishSteadily,
-  record,
-  STREAM,
-  startTinySseServer,
-  type UnknownResumePoint,
-} from '@lifeline/integration'
+import { publishSteadily } from '@lifeline/integration'
 import { createHub } from '@lifeline/server'
 import { sseFetch } from '@lifeline/sse-fetch'
-import { createFaultProxy } from '@lifeline/testkit/fault-proxy'
+import { createFaultProxy } from '@lifeline/testkit/fault-proxy/proxy'
+import { record } from '@lifeline/testkit/scenario/client-recorder'
+import { FAST, STREAM } from '@lifeline/testkit/scenario/rig'
+import { closeServer, listenOnLoopback } from '@lifeline/testkit/wire/loopback'
+import { startRawSseServer, type UnknownResumePoint } from '@lifeline/testkit/wire/raw-sse-server'
 import { websocket } from '@lifeline/websocket'
 import { afterEach, describe, expect, it } from 'vitest'
 
@@ -27,7 +23,12 @@ const naive: [UnknownResumePoint, string, Record<string, number>][] = [
 
 describe.each(naive)('scenario 3: a naive server that %s', (mode, _, failures) => {
   it('makes sse-fetch alone drop the resume point after resetAfter tries and recover, with one gap', async () => {
-    const server = await startTinySseServer({ unknownResumePoint: mode })
+    // A hand-written server: live events for a fresh client, a comment as its first byte.
+    const server = await startRawSseServer({
+      unknownResumePoint: mode,
+      fresh: 'live',
+      preamble: 'hello',
+    })
     cleanups.push(() => server.close())
     const client = createClient({
       url: server.url,
@@ -47,7 +48,7 @@ describe.each(naive)('scenario 3: a naive server that %s', (mode, _, failures) =
 
     // A restart: the history is gone, and the stream ends without a word.
     server.forget()
-    server.disconnectAll()
+    server.endAll()
     await seen.until(
       () =>
         seen.gaps.length === 1 &&
@@ -82,17 +83,12 @@ describe('scenario 3: the silent server with a second transport', () => {
       } else hub.sse(req, res, { stream: STREAM })
     })
     hub.attach(server, { path: '/events', stream: STREAM })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = await listenOnLoopback(server)
     cleanups.push(async () => {
       await hub.close()
-      await new Promise((resolve) => {
-        server.close(resolve)
-        server.closeAllConnections()
-      })
+      await closeServer(server)
     })
-    const proxy = await createFaultProxy({
-      upstream: { port: (server.address() as AddressInfo).port },
-    })
+    const proxy = await createFaultProxy({ upstream: { port } })
     cleanups.push(() => proxy.close())
     const client = createClient({
       url: `${proxy.url}/events`,

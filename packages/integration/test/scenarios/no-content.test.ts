@@ -1,9 +1,11 @@
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createClient } from '@lifeline/core'
-import { FAST, record, STREAM } from '@lifeline/integration'
 import { createHub } from '@lifeline/server'
 import { sseFetch } from '@lifeline/sse-fetch'
+import { trackedClock } from '@lifeline/testkit/doubles/tracked-clock'
+import { record } from '@lifeline/testkit/scenario/client-recorder'
+import { FAST, STREAM } from '@lifeline/testkit/scenario/rig'
+import { closeServer, listenOnLoopback } from '@lifeline/testkit/wire/loopback'
 import { afterEach, describe, expect, it } from 'vitest'
 
 const cleanups: (() => unknown)[] = []
@@ -21,18 +23,17 @@ describe('scenario 7: HTTP 204 No Content', () => {
       if (answer204) res.writeHead(204).end()
       else hub.sse(req, res, { stream: STREAM })
     })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = await listenOnLoopback(server)
     cleanups.push(async () => {
       await hub.close()
-      await new Promise((resolve) => {
-        server.close(resolve)
-        server.closeAllConnections()
-      })
+      await closeServer(server)
     })
+    const clock = trackedClock()
     const client = createClient({
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`,
+      url: `http://127.0.0.1:${port}/events`,
       transports: [sseFetch()],
       ...FAST.client,
+      environment: { clock },
     })
     cleanups.push(() => client.close())
     const seen = record(client)
@@ -51,11 +52,11 @@ describe('scenario 7: HTTP 204 No Content', () => {
       reason: { kind: 'no-content' },
     })
     expect(requests).toBe(2)
-    const retries = seen.retries.length
-    // Ten times the longest backoff step: a client that still retried would have by now.
-    await new Promise((resolve) => setTimeout(resolve, 10 * FAST.client.backoff.max))
-    expect(requests).toBe(2)
-    expect(seen.retries.length).toBe(retries)
+    // Nothing is scheduled, neither a retry nor a watchdog, and no transport is open: no
+    // request can ever follow, however long one waited.
+    expect(clock.pending()).toEqual([])
+    // The one backoff wait was the one between the cut and the request answered 204.
+    expect(seen.retries).toHaveLength(1)
     expect(client.connection.state).toBe('closed')
   })
 })

@@ -1,8 +1,10 @@
 import { createClient, type Transport } from '@lifeline/core'
-import { FAST, publishSteadily, record, STREAM } from '@lifeline/integration'
+import { publishSteadily } from '@lifeline/integration'
 import { sseFetch } from '@lifeline/sse-fetch'
-import { createFaultProxy } from '@lifeline/testkit/fault-proxy'
-import { startHubServer } from '@lifeline/testkit/hub-server'
+import { createFaultProxy } from '@lifeline/testkit/fault-proxy/proxy'
+import { record } from '@lifeline/testkit/scenario/client-recorder'
+import { FAST, STREAM } from '@lifeline/testkit/scenario/rig'
+import { startHubServer } from '@lifeline/testkit/servers/hub-server'
 import { websocket } from '@lifeline/websocket'
 import { afterEach, describe, expect, it } from 'vitest'
 

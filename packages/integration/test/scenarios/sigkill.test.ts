@@ -1,7 +1,9 @@
 import { createClient } from '@lifeline/core'
-import { FAST, type HubProcess, record, startHubProcess } from '@lifeline/integration'
+import { type HubProcess, startHubProcess } from '@lifeline/integration'
 import { sseFetch } from '@lifeline/sse-fetch'
-import { createFaultProxy } from '@lifeline/testkit/fault-proxy'
+import { createFaultProxy } from '@lifeline/testkit/fault-proxy/proxy'
+import { record } from '@lifeline/testkit/scenario/client-recorder'
+import { FAST } from '@lifeline/testkit/scenario/rig'
 import { websocket } from '@lifeline/websocket'
 import { afterEach, describe, expect, it } from 'vitest'
 

@@ -1,0 +1,45 @@
+import type { HubServer } from '../servers/hub-server'
+import type { RawItems } from './raw-items'
+import { openRawSse } from './raw-sse-reader'
+import { openRawWs } from './raw-ws-reader'
+
+/** The two pipes a hub serves, by the name the tests use. */
+export type RawPipe = 'sse' | 'websocket'
+
+/** Both pipes, for `describe.each`. */
+export const RAW_PIPES: readonly RawPipe[] = ['sse', 'websocket']
+
+/** A raw connection on either pipe. */
+export interface RawConnection extends RawItems {
+  close(): void
+}
+
+/**
+ * Opens a raw connection to a {@link HubServer} on either pipe, so one test body covers SSE
+ * and WebSocket alike.
+ *
+ * @example
+ * ```ts
+ * describe.each(RAW_PIPES)('%s', (pipe) => {
+ *   it('replays', async () => {
+ *     const reader = await openRawPipe(pipe, server, { lastEventId, stream: 'room' })
+ *   })
+ * })
+ * ```
+ */
+export function openRawPipe(
+  pipe: RawPipe,
+  server: Pick<HubServer, 'url' | 'wsUrl'>,
+  options: { lastEventId?: string | undefined; stream?: string | undefined } = {},
+): Promise<RawConnection> {
+  const query = options.stream === undefined ? '' : `?stream=${encodeURIComponent(options.stream)}`
+  const resume = options.lastEventId === undefined ? {} : { lastEventId: options.lastEventId }
+  return pipe === 'sse'
+    ? openRawSse(server.url + query, resume)
+    : openRawWs(server.wsUrl + query, resume)
+}
+
+/** The ids of the id-only blocks (position blocks) among `items`, in order. */
+export function positionsOf(items: RawItems['items']): string[] {
+  return items.flatMap((item) => (item.kind === 'id' ? [item.id] : []))
+}
