@@ -1,7 +1,7 @@
 import { type Client, createClient, type LifecycleSource } from '@lifeline/core'
 import { sseFetch } from '@lifeline/sse-fetch'
-import { hubServersPerTest } from '@lifeline/testkit/servers/hub-server'
 import { scriptedTransport } from '@lifeline/testkit/doubles/scripted-transport'
+import { hubServersPerTest } from '@lifeline/testkit/servers/hub-server'
 import { websocket } from '@lifeline/websocket'
 import { createElement, StrictMode, version } from 'react'
 import { renderToString } from 'react-dom/server'
