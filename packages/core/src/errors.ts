@@ -14,6 +14,8 @@ export type LifelineErrorCode =
   | 'message-too-large'
   /** The `headers` option threw or rejected. */
   | 'headers'
+  /** The `persist` storage threw or rejected; the stream goes on without it. */
+  | 'storage'
   /** A handler the app registered threw; the stream went on. */
   | 'handler'
   /** The object was closed (a hub after `close()`): the call cannot succeed any more. */

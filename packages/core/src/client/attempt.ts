@@ -23,6 +23,8 @@ export type AttemptPhase = 'starting' | 'accepted' | 'replaying' | 'live' | 'end
 export interface AttemptHost {
   readonly options: ResolvedOptions
   readonly resume: ResumePoint
+  /** Settles once the resume point is known (a persisted one may be read asynchronously). */
+  readonly ready: Promise<unknown> | undefined
   dispatch(signal: Signal): void
   /** Hands an event to the app. */
   emit(event: StreamEvent): void
@@ -188,6 +190,7 @@ export function createAttempt(host: AttemptHost, index: number, probe: boolean):
           url: new URL(options.url),
           headers: new Headers(init),
           lastEventId,
+          from: lastEventId === undefined ? options.from : undefined,
           maxMessageBytes: options.maxMessageBytes,
           timeouts: { connect: options.connectTimeout, firstByte: options.firstByteTimeout },
           signal: controller.signal,
@@ -210,14 +213,20 @@ export function createAttempt(host: AttemptHost, index: number, probe: boolean):
         host.report(new LifelineError('headers', 'the headers option failed', { cause }))
         end({ kind: 'network', error: cause })
       }
-      try {
-        const { headers } = options
-        const value = typeof headers === 'function' ? headers() : headers
-        if (value instanceof Promise) value.then(open, failed)
-        else open(value)
-      } catch (cause) {
-        failed(cause)
+      const resolve = () => {
+        if (phase === 'ended') return
+        try {
+          const { headers } = options
+          const value = typeof headers === 'function' ? headers() : headers
+          if (value instanceof Promise) value.then(open, failed)
+          else open(value)
+        } catch (cause) {
+          failed(cause)
+        }
       }
+      // The first attempt waits for a resume point read from storage.
+      if (host.ready === undefined) resolve()
+      else host.ready.then(resolve)
     },
     abandon() {
       if (phase === 'ended') return

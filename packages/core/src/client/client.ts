@@ -24,6 +24,7 @@ import {
 } from './event-handlers'
 import { createEventIterator, type IteratorFeed } from './event-iterator'
 import { type ClientOptions, resolveOptions } from './options'
+import { createPersistence } from './persistence'
 import { createResumePoint } from './resume'
 
 /** The connection side of a client: state, resume point, decisions and counters. */
@@ -94,7 +95,29 @@ export function createClient(options: ClientOptions): Client {
     resumes: 0,
     wakes: 0,
   }
-  const resume = createResumePoint(config.lastEventId, config)
+  const persistence =
+    config.persist &&
+    createPersistence(
+      config.persist,
+      { clock, maxIdBytes: config.maxIdBytes },
+      () => resume.lastEventId,
+      emitter.report,
+    )
+  // [design] a stored point is used only when the lastEventId option gives none.
+  const stored = config.lastEventId === undefined ? persistence?.read() : undefined
+  const resume = createResumePoint(
+    stored instanceof Promise ? config.lastEventId : (stored ?? config.lastEventId),
+    config,
+    () => persistence?.changed(),
+  )
+  // Read asynchronously: the first attempt waits for it.
+  let ready: Promise<unknown> | undefined =
+    stored instanceof Promise
+      ? stored.then((id) => {
+          ready = undefined
+          if (id !== undefined && resume.lastEventId === undefined) resume.accept(id)
+        })
+      : undefined
   let policy: PolicyState = { ...initialPolicyState, offline: !lifecycle.isOnline() }
   let current: Attempt | undefined
   let probe: Attempt | undefined
@@ -117,6 +140,9 @@ export function createClient(options: ClientOptions): Client {
   const host: AttemptHost = {
     options: config,
     resume,
+    get ready() {
+      return ready
+    },
     dispatch,
     emit(event) {
       diagnostics.events++
@@ -240,14 +266,17 @@ export function createClient(options: ClientOptions): Client {
     if (phase === 'closed' && unsubscribeLifecycle !== undefined) {
       unsubscribeLifecycle()
       unsubscribeLifecycle = undefined
+      persistence?.flush()
       for (const iterator of iterators) iterator.end()
       iterators.clear()
     }
   }
 
-  let unsubscribeLifecycle: (() => void) | undefined = lifecycle.subscribe((signal) =>
-    dispatch({ kind: signal }),
-  )
+  let unsubscribeLifecycle: (() => void) | undefined = lifecycle.subscribe((signal) => {
+    // The page may be gone for good: what the stream has reached must be in storage now.
+    if (signal === 'pagehide') persistence?.flush()
+    dispatch({ kind: signal })
+  })
 
   const connection: Connection = {
     get state() {

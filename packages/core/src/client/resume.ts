@@ -33,6 +33,7 @@ const after = (a: string, b: string) => a.length > b.length || (a.length === b.l
 export function createResumePoint(
   initial: string | undefined,
   limits: { duplicateWindow: number; maxIdBytes: number },
+  changed: () => void = () => {},
 ): ResumePoint {
   const { duplicateWindow: size, maxIdBytes } = limits
   let lastEventId = initial
@@ -61,6 +62,7 @@ export function createResumePoint(
       if (++calm >= size) set = undefined
     }
     lastEventId = kept
+    changed()
     return 'new' as const
   }
 
@@ -73,11 +75,13 @@ export function createResumePoint(
       if (id === '') {
         lastEventId = undefined
         unkept = false
+        changed()
         return 'new'
       }
       if (exceedsBytes(id, maxIdBytes)) {
         // [design] bounded ids: the event still goes out, the id is never kept or sent back.
         lastEventId = undefined
+        changed()
         if (unkept) return 'new'
         unkept = true
         return 'lost'
@@ -97,6 +101,7 @@ export function createResumePoint(
       ring = []
       next = 0
       unkept = false
+      changed()
       return dropped
     },
   }
