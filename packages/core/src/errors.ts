@@ -51,3 +51,25 @@ export class LifelineError extends Error {
     this.reason = options.reason
   }
 }
+
+/** The error the app hears of for a failed connection: its transport, then what happened. */
+export function connectionError(
+  code: LifelineErrorCode,
+  transport: string,
+  reason: ConnectionReason,
+): LifelineError {
+  const detail =
+    reason.kind === 'http'
+      ? `HTTP ${reason.status}`
+      : reason.kind === 'protocol'
+        ? `protocol error: ${reason.message}`
+        : reason.kind === 'network' && reason.error instanceof Error
+          ? `network error: ${reason.error.message}`
+          : reason.kind === 'network'
+            ? 'network error'
+            : reason.kind
+  return new LifelineError(code, `${transport}: ${detail}`, {
+    reason,
+    cause: reason.kind === 'network' ? reason.error : undefined,
+  })
+}

@@ -10,6 +10,14 @@ export type {
 export type { EventHandler, WildcardHandler } from './client/event-handlers'
 export type { ClientOptions, HeadersOption } from './client/options'
 export type { PersistOptions, ResumeStorage } from './client/persistence'
+export type {
+  ShareGroup,
+  ShareMember,
+  ShareMessage,
+  ShareOption,
+  ShareRole,
+  ShareSnapshot,
+} from './client/share'
 export type { LifelineErrorCode } from './errors'
 export { LifelineError } from './errors'
 export type {

@@ -34,6 +34,8 @@ export interface AttemptHost {
   resumed(replayed: number): void
   /** An event was dropped: its id was delivered before. */
   duplicate(): void
+  /** An id-only block or a close event's id moved the resume point. */
+  moved(): void
   report(error: LifelineError): void
   /** The watchdog found the machine woke from sleep. */
   woke(): void
@@ -117,7 +119,10 @@ export function createAttempt(host: AttemptHost, index: number, probe: boolean):
       return host.dispatch({ kind: 'reset-event' })
     }
     // [design] a close event's id moves the resume point.
-    if (message.id !== undefined) accept(message.id)
+    if (message.id !== undefined) {
+      accept(message.id)
+      host.moved()
+    }
     const random = options.environment.random()
     host.dispatch({ kind: 'close-event', ...parseCloseData(message.data), delivered, random })
   }
@@ -169,6 +174,7 @@ export function createAttempt(host: AttemptHost, index: number, probe: boolean):
       if (phase === 'ended') return
       if (probe) host.dispatch({ kind: 'probe-delivered' })
       accept(id)
+      host.moved()
       delivered = true
       if (phase !== 'replaying') return
       phase = 'live'

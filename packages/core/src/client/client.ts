@@ -1,4 +1,4 @@
-import { LifelineError } from '../errors'
+import { connectionError } from '../errors'
 import type {
   ConnectionEvents,
   ConnectionReason,
@@ -26,6 +26,8 @@ import { createEventIterator, type IteratorFeed } from './event-iterator'
 import { type ClientOptions, resolveOptions } from './options'
 import { createPersistence } from './persistence'
 import { createResumePoint } from './resume'
+import type { ShareMessage, ShareRole } from './share'
+import { joinSharing } from './sharing'
 
 /** The connection side of a client: state, resume point, decisions and counters. */
 export interface Connection {
@@ -34,6 +36,11 @@ export interface Connection {
   readonly transport: string
   /** The resume point: the last id the stream set. */
   readonly lastEventId: string | undefined
+  /**
+   * With `share`: `'leader'` while this client holds the shared connection, `'follower'`
+   * while it mirrors another's (until it wins the election); `'single'` without sharing.
+   */
+  readonly role: ShareRole
   on<K extends keyof ConnectionEvents>(type: K, handler: (event: ConnectionEvents[K]) => void): void
   off<K extends keyof ConnectionEvents>(
     type: K,
@@ -132,10 +139,40 @@ export function createClient(options: ClientOptions): Client {
     if (handle !== undefined) clock.clearTimeout(handle)
     return undefined
   }
+  // The public state the app was last told: it follows the leader's while following.
+  let shown: ConnectionState = connectionStateOf(policy)
+  let wanted = config.connect
+  const emit = <K extends keyof ConnectionEvents>(type: K, event: ConnectionEvents[K]) => {
+    if (type === 'state') shown = (event as ConnectionEvents['state']).to
+    emitter.emit(type, event)
+    if (sharing.role === 'leader' && type !== 'role')
+      sharing.relay({ type, payload: event } as ShareMessage)
+  }
   const gap = (lastEventId: string | undefined, reason: ConnectionReason) => {
     diagnostics.gaps++
-    emitter.emit('gap', { lastEventId, reason })
+    emit('gap', { lastEventId, reason })
   }
+  const deliver = (event: StreamEvent) => {
+    diagnostics.events++
+    handlers.call(event.type, event)
+    handlers.call('*', event.type, event)
+    if (iterators.size > 0) for (const iterator of iterators) iterator.push(event)
+    if (sharing.role === 'leader') sharing.relay({ type: 'event', payload: event })
+  }
+  const sharing = joinSharing(config.share, {
+    url: config.url.href,
+    resume,
+    ownState: () => connectionStateOf(policy),
+    ownTransport: () => name(policy.transport),
+    connect: () => {
+      if (wanted) dispatch({ kind: 'connect' })
+    },
+    standBy: () => dispatch({ kind: 'stand-by' }),
+    deliver,
+    emit,
+    report: emitter.report,
+  })
+  shown = sharing.state()
 
   const host: AttemptHost = {
     options: config,
@@ -144,12 +181,7 @@ export function createClient(options: ClientOptions): Client {
       return ready
     },
     dispatch,
-    emit(event) {
-      diagnostics.events++
-      handlers.call(event.type, event)
-      handlers.call('*', event.type, event)
-      if (iterators.size > 0) for (const iterator of iterators) iterator.push(event)
-    },
+    emit: deliver,
     lost: (previous) =>
       gap(previous, {
         kind: 'protocol',
@@ -157,9 +189,12 @@ export function createClient(options: ClientOptions): Client {
       }),
     resumed(replayed) {
       diagnostics.resumes++
-      emitter.emit('resumed', { replayed })
+      emit('resumed', { replayed })
     },
     duplicate: () => void diagnostics.duplicates++,
+    moved: () => {
+      if (sharing.role === 'leader') sharing.relay({ type: 'id', payload: resume.lastEventId })
+    },
     report: emitter.report,
     woke: () => void diagnostics.wakes++,
   }
@@ -185,25 +220,17 @@ export function createClient(options: ClientOptions): Client {
     if (failure !== undefined)
       diagnostics.failures[failure.kind] = (diagnostics.failures[failure.kind] ?? 0) + 1
     if (error !== undefined) {
-      const { code, reason } = error
-      const transport = name(before.transport)
-      emitter.report(
-        new LifelineError(code, `${transport}: ${describe(reason)}`, {
-          reason,
-          cause: causeOf(reason),
-        }),
-      )
+      const reported = connectionError(error.code, name(before.transport), error.reason)
+      emitter.report(reported)
+      const { code, message } = reported
+      if (sharing.role === 'leader')
+        sharing.relay({ type: 'error', payload: { code, message, reason: error.reason } })
     }
-    const from = connectionStateOf(before)
-    const to = connectionStateOf(policy)
-    if (from !== to) emitter.emit('state', { from, to, reason })
+    const to = sharing.state()
+    if (to !== shown) emit('state', { from: shown, to, reason })
     if (before.transport !== policy.transport) {
       diagnostics.switches++
-      emitter.emit('transport', {
-        from: name(before.transport),
-        to: name(policy.transport),
-        reason,
-      })
+      emit('transport', { from: name(before.transport), to: name(policy.transport), reason })
     }
     for (const action of decision.actions) perform(action)
     release()
@@ -228,7 +255,7 @@ export function createClient(options: ClientOptions): Client {
       case 'wait':
         clear(retryTimer)
         retryTimer = timer(action.ms, { kind: 'timer' })
-        return emitter.emit('retry', { ms: action.ms })
+        return emit('retry', { ms: action.ms })
       case 'drop-resume-point':
         current?.forgetResume()
         return gap(resume.drop(), action.reason)
@@ -280,13 +307,16 @@ export function createClient(options: ClientOptions): Client {
 
   const connection: Connection = {
     get state() {
-      return connectionStateOf(policy)
+      return sharing.state()
     },
     get transport() {
-      return name(policy.transport)
+      return sharing.transport()
     },
     get lastEventId() {
       return resume.lastEventId
+    },
+    get role() {
+      return sharing.role
     },
     on: emitter.on,
     off: emitter.off,
@@ -297,8 +327,15 @@ export function createClient(options: ClientOptions): Client {
     on: (type: string, handler: EventHandler | WildcardHandler) => handlers.on(type, handler),
     off: (type: string, handler: EventHandler | WildcardHandler) => handlers.off(type, handler),
     connection,
-    connect: () => dispatch({ kind: 'connect' }),
-    close: () => dispatch({ kind: 'close' }),
+    connect() {
+      wanted = true
+      if (sharing.role !== 'follower') dispatch({ kind: 'connect' })
+    },
+    close() {
+      // A leader hands the connection over to another client of the share.
+      sharing.leave()
+      dispatch({ kind: 'close' })
+    },
     [Symbol.asyncIterator]: () =>
       createEventIterator(
         (feed) => iterators.add(feed),
@@ -307,25 +344,7 @@ export function createClient(options: ClientOptions): Client {
       ),
   }
 
-  if (config.connect) dispatch({ kind: 'connect' })
+  // A follower connects only once it leads.
+  if (wanted && sharing.role !== 'follower') dispatch({ kind: 'connect' })
   return client
-}
-
-function describe(reason: ConnectionReason): string {
-  switch (reason.kind) {
-    case 'http':
-      return `HTTP ${reason.status}`
-    case 'protocol':
-      return `protocol error: ${reason.message}`
-    case 'network':
-      return reason.error instanceof Error
-        ? `network error: ${reason.error.message}`
-        : 'network error'
-    default:
-      return reason.kind
-  }
-}
-
-function causeOf(reason: ConnectionReason): unknown {
-  return reason.kind === 'network' ? reason.error : undefined
 }

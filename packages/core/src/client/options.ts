@@ -5,6 +5,7 @@ import { countOption, ensureOption, urlOption } from '../transport/option-checks
 import type { Transport } from '../transport/transport'
 import { defaultEnvironment, type Environment, unrefTimers } from './environment'
 import type { PersistOptions } from './persistence'
+import type { ShareOption } from './share'
 
 /** Headers for every connect: a value, or a function resolved before each attempt. */
 export type HeadersOption = HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
@@ -49,6 +50,11 @@ export interface ClientOptions {
    * token. A connect with a resume point ignores it. Default: live events only.
    */
   from?: 'start' | undefined
+  /**
+   * Shares one connection between clients of the same URL: `tabs()` from `@lifeline/tabs`
+   * gives one connection per browser, relayed to every tab. Default: none.
+   */
+  share?: ShareOption | undefined
   /** `false`: stay `idle` until `client.connect()`. Default `true`. */
   connect?: boolean | undefined
   /** Reconnect delays: exponential with full jitter, capped. */
@@ -88,6 +94,7 @@ export interface ResolvedOptions {
   lastEventId: string | undefined
   persist: PersistOptions | undefined
   from: 'start' | undefined
+  share: ShareOption | undefined
   connect: boolean
   backoff: BackoffOptions
   connectTimeout: number
@@ -184,6 +191,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     'persist needs a non-empty key and a storage with getItem, setItem and removeItem',
   )
   ensure(from === undefined || from === 'start', `from must be 'start', got ${String(from)}`)
+  const { share } = options
+  ensure(share === undefined || typeof share?.join === 'function', 'share needs a join() method')
   const factor = backoff.factor ?? DEFAULT_BACKOFF.factor
   ensure(factor >= 1 && factor < Number.POSITIVE_INFINITY, 'backoff.factor must be ≥ 1')
   const environment = { ...defaultEnvironment, ...options.environment }
@@ -197,6 +206,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     lastEventId: lastEventId || undefined,
     persist,
     from,
+    share,
     connect: options.connect ?? true,
     backoff: {
       initial: positive('backoff.initial', backoff.initial, DEFAULT_BACKOFF.initial),

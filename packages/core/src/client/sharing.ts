@@ -1,0 +1,145 @@
+import { LifelineError, type LifelineErrorCode } from '../errors'
+import type { ConnectionEvents, ConnectionReason, ConnectionState, StreamEvent } from '../events'
+import type { ResumePoint } from './resume'
+import type { ShareGroup, ShareMessage, ShareOption, ShareRole, ShareSnapshot } from './share'
+
+/** What the sharing of one client needs from its shell. */
+export interface SharingHost {
+  readonly url: string
+  readonly resume: ResumePoint
+  /** The client's own connection state (a leader's or a single client's). */
+  ownState(): ConnectionState
+  ownTransport(): string
+  /** Starts the client's own connection (it leads now). */
+  connect(): void
+  /** Lets the client's own connection go (it follows now). */
+  standBy(): void
+  /** Hands a relayed event to the app. */
+  deliver(event: StreamEvent): void
+  emit<K extends keyof ConnectionEvents>(type: K, event: ConnectionEvents[K]): void
+  report(error: LifelineError): void
+}
+
+/** A client's part in a share: its role, what it mirrors while following, the relay. */
+export interface Sharing {
+  readonly role: ShareRole
+  /** The public state: the leader's while following, else the client's own. */
+  state(): ConnectionState
+  transport(): string
+  /** Relays to the followers while leading; nothing otherwise. */
+  relay(message: ShareMessage): void
+  leave(): void
+}
+
+/**
+ * Joins the share of `option` (or stays `single` without one, or where the plug-in cannot
+ * share). A follower starts no connection of its own: it mirrors the leader's state and
+ * transport, takes each relayed id into its resume point (so it resumes from there when it
+ * leads) and hands the relayed events to the app, dropping any it already delivered.
+ */
+export function joinSharing(option: ShareOption | undefined, host: SharingHost): Sharing {
+  const { resume } = host
+  let role: ShareRole = 'single'
+  let mirror: ShareSnapshot | undefined
+  let group: ShareGroup | undefined
+  // A plug-in may elect this client inside join(): that is its first role, not a change.
+  let joining = true
+  let elected: ShareRole | undefined
+
+  const become = (to: ShareRole) => {
+    if (joining) {
+      elected = to
+      return
+    }
+    const from = role
+    if (from === to || group === undefined) return
+    // A client that starts to follow shows what it showed until the leader's snapshot comes.
+    mirror =
+      to === 'follower'
+        ? {
+            state: sharing.state(),
+            transport: sharing.transport(),
+            lastEventId: resume.lastEventId,
+          }
+        : undefined
+    role = to
+    host.emit('role', { from, to })
+    if (to === 'leader') host.connect()
+    else host.standBy()
+  }
+
+  const sharing: Sharing = {
+    get role() {
+      return role
+    },
+    state: () => mirror?.state ?? host.ownState(),
+    transport: () => mirror?.transport ?? host.ownTransport(),
+    relay(message) {
+      if (role === 'leader') group?.relay(message)
+    },
+    leave() {
+      group?.leave()
+      group = undefined
+    },
+  }
+
+  const receive = (message: ShareMessage) => {
+    if (role !== 'follower' || mirror === undefined) return
+    switch (message.type) {
+      case 'event': {
+        const event = message.payload
+        if (event.id === undefined || resume.accept(event.id) !== 'duplicate') host.deliver(event)
+        return
+      }
+      case 'id':
+        resume.accept(message.payload ?? '')
+        return
+      case 'snapshot':
+        mirror = { ...message.payload }
+        if (message.payload.lastEventId !== resume.lastEventId)
+          resume.accept(message.payload.lastEventId ?? '')
+        return
+      case 'state':
+        mirror.state = message.payload.to
+        break
+      case 'transport':
+        mirror.transport = message.payload.to
+        break
+      case 'gap':
+        resume.drop()
+        break
+      case 'error': {
+        const { code, message: text, reason } = message.payload
+        host.report(
+          new LifelineError(code as LifelineErrorCode, text, {
+            reason: reason as ConnectionReason,
+          }),
+        )
+        return
+      }
+    }
+    host.emit(message.type, message.payload as never)
+  }
+
+  if (option === undefined) return sharing
+  // A member follows until elected; what the plug-in relays inside join() already counts.
+  role = 'follower'
+  mirror = { state: 'connecting', transport: host.ownTransport(), lastEventId: undefined }
+  group = option.join({
+    url: host.url,
+    lead: () => become('leader'),
+    follow: () => become('follower'),
+    receive,
+    snapshot: () => ({
+      state: sharing.state(),
+      transport: sharing.transport(),
+      lastEventId: resume.lastEventId,
+    }),
+  })
+  joining = false
+  if (group === undefined || elected === 'leader') {
+    role = group === undefined ? 'single' : 'leader'
+    mirror = undefined
+  }
+  return sharing
+}
