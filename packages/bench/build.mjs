@@ -31,7 +31,7 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   alias: Object.fromEntries(
-    ['core', 'server', 'sse-fetch', 'sse-xhr', 'websocket', 'redis'].map((name) => [
+    ['core', 'server', 'sse-fetch', 'sse-xhr', 'websocket', 'long-poll', 'redis'].map((name) => [
       `@lifeline/${name}`,
       `${packages}${name}/src/index.ts`,
     ]),
