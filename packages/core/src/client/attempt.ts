@@ -24,7 +24,7 @@ export interface AttemptHost {
   readonly options: ResolvedOptions
   readonly resume: ResumePoint
   /** Settles once the resume point is known (a persisted one may be read asynchronously). */
-  readonly ready: Promise<unknown> | undefined
+  ready(): Promise<unknown> | undefined
   dispatch(signal: Signal): void
   /** Hands an event to the app. */
   emit(event: StreamEvent): void
@@ -47,7 +47,6 @@ export interface AttemptHost {
  */
 export interface Attempt {
   readonly index: number
-  readonly phase: AttemptPhase
   /** Resolves the headers, then opens the transport. */
   launch(): void
   /** The client let go of it: abort, and ignore whatever it still reports. */
@@ -210,9 +209,6 @@ export function createAttempt(host: AttemptHost, index: number, probe: boolean):
 
   return {
     index,
-    get phase() {
-      return phase
-    },
     launch() {
       const failed = (cause: unknown) => {
         if (phase === 'ended') return
@@ -231,8 +227,9 @@ export function createAttempt(host: AttemptHost, index: number, probe: boolean):
         }
       }
       // The first attempt waits for a resume point read from storage.
-      if (host.ready === undefined) resolve()
-      else host.ready.then(resolve)
+      const ready = host.ready()
+      if (ready === undefined) resolve()
+      else ready.then(resolve)
     },
     abandon() {
       if (phase === 'ended') return

@@ -25,9 +25,9 @@ import {
 import { createEventIterator, type IteratorFeed } from './event-iterator'
 import { type ClientOptions, resolveOptions } from './options'
 import { createPersistence } from './persistence'
-import { createResumePoint } from './resume'
+import { createResumePoint, type ResumePoint } from './resume'
 import type { ShareMessage, ShareRole } from './share'
-import { joinSharing } from './sharing'
+import { joinSharing, type Sharing } from './sharing'
 
 /** The connection side of a client: state, resume point, decisions and counters. */
 export interface Connection {
@@ -177,9 +177,7 @@ export function createClient(options: ClientOptions): Client {
   const host: AttemptHost = {
     options: config,
     resume,
-    get ready() {
-      return ready
-    },
+    ready: () => ready,
     dispatch,
     emit: deliver,
     lost: (previous) =>
@@ -305,23 +303,10 @@ export function createClient(options: ClientOptions): Client {
     dispatch({ kind: signal })
   })
 
-  const connection: Connection = {
-    get state() {
-      return sharing.state()
-    },
-    get transport() {
-      return sharing.transport()
-    },
-    get lastEventId() {
-      return resume.lastEventId
-    },
-    get role() {
-      return sharing.role
-    },
-    on: emitter.on,
-    off: emitter.off,
-    diagnostics: () => ({ ...diagnostics, failures: { ...diagnostics.failures } }),
-  }
+  const connection = new ConnectionView(sharing, resume, emitter.on, emitter.off, () => ({
+    ...diagnostics,
+    failures: { ...diagnostics.failures },
+  }))
 
   const client: Client = {
     on: (type: string, handler: EventHandler | WildcardHandler) => handlers.on(type, handler),
@@ -347,4 +332,46 @@ export function createClient(options: ClientOptions): Client {
   // A follower connects only once it leads.
   if (wanted && sharing.role !== 'follower') dispatch({ kind: 'connect' })
   return client
+}
+
+/**
+ * `client.connection`: its getters live on the prototype, because an object literal with
+ * accessors is a slow, dictionary-backed object, several hundred bytes per client.
+ */
+class ConnectionView implements Connection {
+  readonly #sharing: Sharing
+  readonly #resume: ResumePoint
+  readonly on: Connection['on']
+  readonly off: Connection['off']
+  readonly diagnostics: Connection['diagnostics']
+
+  constructor(
+    sharing: Sharing,
+    resume: ResumePoint,
+    on: Connection['on'],
+    off: Connection['off'],
+    diagnostics: Connection['diagnostics'],
+  ) {
+    this.#sharing = sharing
+    this.#resume = resume
+    this.on = on
+    this.off = off
+    this.diagnostics = diagnostics
+  }
+
+  get state(): ConnectionState {
+    return this.#sharing.state()
+  }
+
+  get transport(): string {
+    return this.#sharing.transport()
+  }
+
+  get lastEventId(): string | undefined {
+    return this.#resume.lastEventId
+  }
+
+  get role(): ShareRole {
+    return this.#sharing.role
+  }
 }

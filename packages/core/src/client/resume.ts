@@ -36,7 +36,6 @@ export function createResumePoint(
   changed: () => void = () => {},
 ): ResumePoint {
   const { duplicateWindow: size, maxIdBytes } = limits
-  let lastEventId = initial
   // The last `size` ids; `next` is the oldest once the ring is full.
   let ring: string[] = []
   let next = 0
@@ -46,6 +45,12 @@ export function createResumePoint(
   let calm = 0
   // Inside a run of ids too long to keep: the loss was reported at its first one.
   let unkept = false
+
+  /** Sets the point; `lastEventId` is a plain field, read on every event. */
+  const move = (to: string | undefined) => {
+    ;(point as { lastEventId: string | undefined }).lastEventId = to
+    changed()
+  }
 
   const keep = (id: string) => {
     // [V8] a slice of 13 or more characters points into the chunk it came from, and the
@@ -61,27 +66,22 @@ export function createResumePoint(
       set.add(kept)
       if (++calm >= size) set = undefined
     }
-    lastEventId = kept
-    changed()
+    move(kept)
     return 'new' as const
   }
 
-  return {
-    get lastEventId() {
-      return lastEventId
-    },
+  const point: ResumePoint = {
+    lastEventId: initial,
     accept(id) {
       // [spec] an empty id field resets the last event id buffer; it is never a duplicate.
       if (id === '') {
-        lastEventId = undefined
         unkept = false
-        changed()
+        move(undefined)
         return 'new'
       }
       if (exceedsBytes(id, maxIdBytes)) {
         // [design] bounded ids: the event still goes out, the id is never kept or sent back.
-        lastEventId = undefined
-        changed()
+        move(undefined)
         if (unkept) return 'new'
         unkept = true
         return 'lost'
@@ -96,13 +96,14 @@ export function createResumePoint(
       return set.has(id) ? 'duplicate' : keep(id)
     },
     drop() {
-      const dropped = lastEventId
-      lastEventId = greatest = set = undefined
+      const dropped = point.lastEventId
+      greatest = set = undefined
       ring = []
       next = 0
       unkept = false
-      changed()
+      move(undefined)
       return dropped
     },
   }
+  return point
 }

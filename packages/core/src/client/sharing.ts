@@ -39,7 +39,6 @@ export interface Sharing {
  */
 export function joinSharing(option: ShareOption | undefined, host: SharingHost): Sharing {
   const { resume } = host
-  let role: ShareRole = 'single'
   let mirror: ShareSnapshot | undefined
   let group: ShareGroup | undefined
   // A plug-in may elect this client inside join(): that is its first role, not a change.
@@ -51,7 +50,7 @@ export function joinSharing(option: ShareOption | undefined, host: SharingHost):
       elected = to
       return
     }
-    const from = role
+    const from = sharing.role
     if (from === to || group === undefined) return
     // A client that starts to follow shows what it showed until the leader's snapshot comes.
     mirror =
@@ -62,20 +61,19 @@ export function joinSharing(option: ShareOption | undefined, host: SharingHost):
             lastEventId: resume.lastEventId,
           }
         : undefined
-    role = to
+    sharing.role = to
     host.emit('role', { from, to })
     if (to === 'leader') host.connect()
     else host.standBy()
   }
 
-  const sharing: Sharing = {
-    get role() {
-      return role
-    },
+  // `role` is a plain field (read on every event), changed only here.
+  const sharing: { -readonly [K in keyof Sharing]: Sharing[K] } = {
+    role: 'single',
     state: () => mirror?.state ?? host.ownState(),
     transport: () => mirror?.transport ?? host.ownTransport(),
     relay(message) {
-      if (role === 'leader') group?.relay(message)
+      if (sharing.role === 'leader') group?.relay(message)
     },
     leave() {
       group?.leave()
@@ -84,7 +82,7 @@ export function joinSharing(option: ShareOption | undefined, host: SharingHost):
   }
 
   const receive = (message: ShareMessage) => {
-    if (role !== 'follower' || mirror === undefined) return
+    if (sharing.role !== 'follower' || mirror === undefined) return
     switch (message.type) {
       case 'event': {
         const event = message.payload
@@ -123,7 +121,7 @@ export function joinSharing(option: ShareOption | undefined, host: SharingHost):
 
   if (option === undefined) return sharing
   // A member follows until elected; what the plug-in relays inside join() already counts.
-  role = 'follower'
+  sharing.role = 'follower'
   mirror = { state: 'connecting', transport: host.ownTransport(), lastEventId: undefined }
   group = option.join({
     url: host.url,
@@ -138,7 +136,7 @@ export function joinSharing(option: ShareOption | undefined, host: SharingHost):
   })
   joining = false
   if (group === undefined || elected === 'leader') {
-    role = group === undefined ? 'single' : 'leader'
+    sharing.role = group === undefined ? 'single' : 'leader'
     mirror = undefined
   }
   return sharing
