@@ -5,6 +5,7 @@ import { type HubServer, startHubServer } from '@lifeline/testkit/hub-server'
 import { openRawPipe, positionsOf, RAW_PIPES } from '@lifeline/testkit/raw-pipe'
 import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
 import { openRawWs, UpgradeRefused } from '@lifeline/testkit/raw-ws-reader'
+import { workspaceSources } from '@lifeline/testkit/workspace-sources'
 import { build } from 'esbuild'
 import { afterEach, describe, expect, it } from 'vitest'
 
@@ -68,9 +69,8 @@ describe('shutdown', () => {
       format: 'esm',
       target: 'node20',
       external: ['ws', 'eventsource-parser'],
-      alias: {
-        '@lifeline/core': fileURLToPath(new URL('../../core/src/index.ts', import.meta.url)),
-      },
+      // The sources the tests cover, not a dist/ that may be stale or not built at all.
+      plugins: [workspaceSources],
       logLevel: 'silent',
     })
     const child = spawnSync(process.execPath, [outfile], { encoding: 'utf8', timeout: 15_000 })
