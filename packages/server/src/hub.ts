@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { exceedsBytes } from '@lifeline/core'
 import { type Channel, openChannel } from './channel'
 import { hubClosedError, invalidEventError, messageTooLargeError } from './errors'
-import type { Farewell, HubCore } from './hub-core'
 import type { LogEntry, NewEvent } from './log'
 import { type HubOptions, type Pipe, resolveHubOptions, type StreamSelector } from './options'
-import { comment, controlEvent, eventBody, serializeEntry, utf8Length } from './serialize'
-import { serveFetch } from './sse-fetch-handler'
+import type { Farewell, PipeContext } from './pipe-context'
+import { comment, controlEvent, eventBody, serializeEntry } from './serialize'
 import { serveNode } from './sse-node'
+import { serveFetch } from './sse-web'
 import { createSubscriber, type Outlet, type Subscriber } from './subscriber'
 import type { UpgradeHandler } from './websocket'
 
@@ -167,7 +168,7 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
 
   /** Connections that count toward maxClients before they are subscribers. */
   let held = 0
-  const core: HubCore = {
+  const context: PipeContext = {
     options,
     get farewell() {
       return farewell
@@ -210,7 +211,7 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
   }
 
   const upgradeHandler = () => {
-    upgrades ??= import('./websocket').then((module) => module.createUpgradeHandler(core))
+    upgrades ??= import('./websocket').then((module) => module.createUpgradeHandler(context))
     return upgrades
   }
 
@@ -233,19 +234,18 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
         throw invalidEventError('event type must not contain a line break')
       if (type === 'close' || type === 'reset')
         throw invalidEventError(`event type "${type}" is reserved for control events`)
-      const bytes = utf8Length(eventBody(event))
-      if (bytes > options.maxMessageBytes)
-        throw messageTooLargeError(bytes, options.maxMessageBytes)
+      if (exceedsBytes(eventBody(event), options.maxMessageBytes))
+        throw messageTooLargeError(options.maxMessageBytes)
       const entry = await options.log.append(stream, event)
       return entry.id
     },
 
     sse(req, res, { stream }) {
-      serveNode(core, req, res, stream)
+      serveNode(context, req, res, stream)
     },
 
     fetch(request, { stream }) {
-      return serveFetch(core, request, stream)
+      return serveFetch(context, request, stream)
     },
 
     attach(server, { path, stream }) {

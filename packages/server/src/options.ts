@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { LifelineError } from '@lifeline/core'
+import { LifelineError, MAX_DELAY_MS } from '@lifeline/core'
 import type { CorsOptions } from './cors'
 import type { EventLog } from './log'
 import { memoryLog } from './memory-log'
@@ -77,8 +77,6 @@ export interface ResolvedHubOptions {
 /** Picks the stream of a WebSocket upgrade: a fixed name or one derived from the request. */
 export type StreamSelector = string | ((req: IncomingMessage) => string)
 
-const MAX_TIMER_MS = 2 ** 31 - 1
-
 function positive(name: string, value: number | undefined, fallback: number, max = Infinity) {
   const resolved = value ?? fallback
   if (!Number.isSafeInteger(resolved) || resolved < 1 || resolved > max)
@@ -90,13 +88,13 @@ function positive(name: string, value: number | undefined, fallback: number, max
 export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
   return {
     log: options.log ?? memoryLog(),
-    heartbeat: positive('heartbeat', options.heartbeat, 15_000, MAX_TIMER_MS),
-    retry: positive('retry', options.retry, 1_000, MAX_TIMER_MS),
+    heartbeat: positive('heartbeat', options.heartbeat, 15_000, MAX_DELAY_MS),
+    retry: positive('retry', options.retry, 1_000, MAX_DELAY_MS),
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes, 1_048_576),
     maxClients: positive('maxClients', options.maxClients, 10_000),
     maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes, 1_048_576),
     maxReplay: positive('maxReplay', options.maxReplay, 10_000),
-    helloTimeout: positive('helloTimeout', options.helloTimeout, 10_000, MAX_TIMER_MS),
+    helloTimeout: positive('helloTimeout', options.helloTimeout, 10_000, MAX_DELAY_MS),
     origins: options.origins,
     cors: options.cors,
     onCut: options.onCut ?? (() => {}),

@@ -5,10 +5,10 @@ import {
   comment,
   controlEvent,
   eventBody,
+  farewellBody,
   positionBlock,
   retryBlock,
   serializeEntry,
-  utf8Length,
 } from './serialize'
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
@@ -69,12 +69,9 @@ describe('serialize', () => {
     expect(text(comment('ok'))).toBe(': ok\n\n')
   })
 
-  it('measures UTF-8 length like TextEncoder', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), (value) => {
-        expect(utf8Length(value)).toBe(new TextEncoder().encode(value).byteLength)
-      }),
+  it('answers after close with the retry hint, then the close event', () => {
+    expect(text(farewellBody(1000, controlEvent('close', '{"reconnect":false}')))).toBe(
+      'retry: 1000\n\nevent: close\ndata: {"reconnect":false}\n\n',
     )
-    expect(utf8Length('\ud83d')).toBe(3)
   })
 })

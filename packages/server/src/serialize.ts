@@ -52,20 +52,11 @@ export function comment(text: string): Uint8Array {
   return encoder.encode(text === '' ? ':\n\n' : `: ${text}\n\n`)
 }
 
-/** The UTF-8 length of `text`, without encoding it. */
-export function utf8Length(text: string): number {
-  let bytes = 0
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    if (code < 0x80) bytes += 1
-    else if (code < 0x800) bytes += 2
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1)
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4
-        i++
-      } else bytes += 3
-    } else bytes += 3
-  }
-  return bytes
+/** The whole answer after `close()`, on either pipe: the retry hint, then the close event. */
+export function farewellBody(retryMs: number, close: Uint8Array): Uint8Array<ArrayBuffer> {
+  const retry = retryBlock(retryMs)
+  const body = new Uint8Array(retry.byteLength + close.byteLength)
+  body.set(retry, 0)
+  body.set(close, retry.byteLength)
+  return body
 }

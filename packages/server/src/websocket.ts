@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
-import type { HubCore } from './hub-core'
+import { retryAfter } from './admission'
 import type { StreamSelector } from './options'
 import { isOriginAllowed } from './origin'
-import { comment } from './serialize'
-import { busyHeaders, farewellBody } from './sse-headers'
+import type { PipeContext } from './pipe-context'
+import { comment, farewellBody } from './serialize'
 import type { Outlet, Subscriber } from './subscriber'
 
 /** Serves the WebSocket pipe of one hub; loaded on the first upgrade only. */
@@ -77,8 +77,8 @@ function parseFrame(data: RawData, isBinary: boolean): ClientFrame | undefined {
 }
 
 /** Creates the WebSocket side of a hub on a `ws` server that never listens on its own. */
-export function createUpgradeHandler(core: HubCore): UpgradeHandler {
-  const { options } = core
+export function createUpgradeHandler(context: PipeContext): UpgradeHandler {
+  const { options } = context
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_CLIENT_FRAME_BYTES,
@@ -93,7 +93,7 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
     awaitingHello.add(ws)
     // Until its hello it counts toward maxClients: a burst of upgrades that never say hello
     // cannot hold more sockets open than the limit, on either pipe.
-    const release = core.hold()
+    const release = context.hold()
     const timer = setTimeout(() => ws.close(1008, 'hello timeout'), options.helloTimeout)
 
     // Acceptance waits for the first write, which waits for the first log read: a log that
@@ -107,7 +107,7 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
         ws.send(chunk, TEXT, () => written())
       },
       end() {
-        ws.close(core.farewell?.code ?? 1000)
+        ws.close(context.farewell?.code ?? 1000)
       },
       destroy() {
         if (accepted) ws.terminate()
@@ -141,14 +141,14 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
         ws.close(1002, 'expected a hello frame')
         return
       }
-      const { farewell } = core
+      const { farewell } = context
       if (farewell !== undefined) {
         ws.send(OK, TEXT)
         ws.send(farewellBody(options.retry, farewell.chunk), TEXT)
         ws.close(farewell.code)
         return
       }
-      subscriber = core.connect(stream, 'websocket', outlet, frame.lastEventId)
+      subscriber = context.connect(stream, 'websocket', outlet, frame.lastEventId)
     })
     ws.on('close', () => {
       clearTimeout(timer)
@@ -162,10 +162,10 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
 
   return {
     handle(req, socket, head, selector) {
-      if (core.farewell !== undefined) return refuse(socket, 503)
+      if (context.farewell !== undefined) return refuse(socket, 503)
       // [design] no Origin (not a browser) or the same host; others only through `origins`.
       if (!isOriginAllowed(req, options.origins)) return refuse(socket, 403)
-      if (!core.hasRoom()) return refuse(socket, 503, busyHeaders(options.retry))
+      if (!context.hasRoom()) return refuse(socket, 503, retryAfter(options.retry))
       let stream: string
       try {
         stream = typeof selector === 'function' ? selector(req) : selector

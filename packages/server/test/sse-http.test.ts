@@ -1,5 +1,8 @@
+import { createServer } from 'node:http'
 import { createHub, type HubOptions } from '@lifeline/server'
 import { hubServersPerTest } from '@lifeline/testkit/hub-server'
+import { listenOnLoopback } from '@lifeline/testkit/loopback'
+import { openRawHttp, rawGet } from '@lifeline/testkit/raw-http'
 import { positionsOf } from '@lifeline/testkit/raw-pipe'
 import { openRawSse } from '@lifeline/testkit/raw-sse-reader'
 import { describe, expect, it } from 'vitest'
@@ -87,6 +90,19 @@ describe.each(['node', 'fetch'] as const)('SSE over HTTP (%s handler)', (sse) =>
     first.close()
   })
 
+  it('takes a repeated Last-Event-ID as one malformed resume point: 200 and reset', async () => {
+    const server = await start(sse)
+    const id = await server.hub.publish('events', { data: 'a' })
+    const raw = await openRawHttp(
+      server.url,
+      rawGet(server.url, [`last-event-id: ${id}`, `last-event-id: ${id}`]),
+    )
+    await raw.waitFor((text) => text.includes(`\nid: ${id}\n\n`))
+    expect(raw.statuses).toEqual([200])
+    expect(raw.text).toContain('event: reset\ndata: \n\n')
+    raw.close()
+  })
+
   it('answers after close with 200, the retry hint and the close event', async () => {
     const server = await start(sse)
     await server.hub.close({ reconnect: false })
@@ -94,5 +110,26 @@ describe.each(['node', 'fetch'] as const)('SSE over HTTP (%s handler)', (sse) =>
     await reader.waitForEnd()
     expect(reader.status).toBe(200)
     expect(reader.text).toBe('retry: 1000\n\nevent: close\ndata: {"reconnect":false}\n\n')
+  })
+})
+
+describe('hub.sse', () => {
+  it('serves a request whose target is no URL (GET //) instead of throwing', async () => {
+    const hub = createHub()
+    const server = createServer((req, res) => hub.sse(req, res, { stream: 's' }))
+    const port = await listenOnLoopback(server)
+    try {
+      const raw = await openRawHttp(
+        `http://127.0.0.1:${port}/`,
+        'GET // HTTP/1.1\r\nhost: x\r\n\r\n',
+      )
+      await raw.waitFor((text) => text.includes('\nid: '))
+      expect(raw.statuses).toEqual([200])
+      raw.close()
+    } finally {
+      await hub.close()
+      server.closeAllConnections()
+      server.close()
+    }
   })
 })

@@ -9,14 +9,14 @@ export interface Farewell {
   readonly code: 1001 | 1012
 }
 
-/** What the pipe modules (SSE on Node, SSE on fetch, WebSocket) need from their hub. */
-export interface HubCore {
+/** What the pipe modules (SSE on Node, SSE on Web `Response`, WebSocket) need from their hub. */
+export interface PipeContext {
   readonly options: ResolvedHubOptions
   /** Set once `close()` was called. */
   readonly farewell: Farewell | undefined
   /**
    * Whether another connection fits under `maxClients`, counting the subscribers and the
-   * connections held with {@link HubCore.hold} (WebSocket upgrades awaiting their hello).
+   * connections held with {@link PipeContext.hold} (WebSocket upgrades awaiting their hello).
    */
   hasRoom(): boolean
   /** Counts a connection that is not a subscriber yet toward `maxClients`; call the result once it is, or is gone. */
