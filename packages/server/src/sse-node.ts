@@ -1,7 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { admitSse, retryAfter } from './admission'
 import type { PipeContext } from './pipe-context'
 import type { Outlet } from './subscriber'
+
+/**
+ * Connections carrying an event stream now, of any hub. A request pipelined behind one can
+ * never be answered before the stream ends, and Node stops reading a connection once the
+ * answers queued on it pile up, so it would not even see the client leave.
+ */
+const streaming = new WeakSet<Socket>()
 
 /** Serves one SSE request on Node's `http` objects. */
 export function serveNode(
@@ -11,6 +19,13 @@ export function serveNode(
   stream: string,
 ): void {
   const { options } = context
+  const { socket } = req
+  // Browsers and EventSource never pipeline; a client that stacks requests behind an
+  // endless response is broken or hostile, and keeps nothing.
+  if (streaming.has(socket)) {
+    socket.destroy()
+    return
+  }
   const header = req.headers['last-event-id']
   const admission = admitSse(context, {
     method: req.method,
@@ -24,8 +39,9 @@ export function serveNode(
     return
   }
   const { headers } = admission
+  streaming.add(socket)
   // Small writes go out at once; Nagle would hold a lone event back for an ACK.
-  req.socket.setNoDelay(true)
+  socket.setNoDelay(true)
   // The status is committed with the first write, after the first log read: a log that
   // fails before it gets a 503, which the client counts as a failure and backs off from.
   const outlet: Outlet = {
@@ -40,5 +56,17 @@ export function serveNode(
     },
   }
   const subscriber = context.connect(stream, 'sse', outlet, admission.resumePoint)
-  res.on('close', () => subscriber.gone())
+  const ended = () => {
+    streaming.delete(socket)
+    subscriber.gone()
+  }
+  // After a graceful end (close(), connection age) the connection may carry a next request.
+  res.once('finish', () => streaming.delete(socket))
+  res.once('close', ended)
+  // A response queued behind another one on the connection never closes when the connection
+  // goes first; its request does. A request also closes once its body is read, with the
+  // connection still there: only an aborted request (the connection went) ends the stream.
+  req.once('close', () => {
+    if (req.errored !== null || socket.destroyed) ended()
+  })
 }
