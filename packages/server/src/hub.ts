@@ -1,12 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { exceedsBytes } from '@lifeline/core'
 import { type Channel, openChannel } from './channel'
 import { hubClosedError, invalidEventError, messageTooLargeError } from './errors'
 import type { LogEntry, NewEvent } from './log'
 import { type HubOptions, type Pipe, resolveHubOptions, type StreamSelector } from './options'
 import type { Farewell, PipeContext } from './pipe-context'
-import { comment, controlEvent, eventBody, serializeEntry } from './serialize'
+import { blockExceeds, comment, controlEvent, serializeEntry } from './serialize'
 import { serveNode } from './sse-node'
 import { serveFetch } from './sse-web'
 import { createSubscriber, type Outlet, type Subscriber } from './subscriber'
@@ -229,13 +228,17 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
       if (farewell !== undefined) throw hubClosedError()
       if (typeof stream !== 'string' || stream === '')
         throw invalidEventError('stream must be a non-empty string')
-      const { type } = event
+      const { type, data } = event
+      if (typeof data !== 'string') throw invalidEventError('event data must be a string')
+      if (type !== undefined && typeof type !== 'string')
+        throw invalidEventError('event type must be a string')
+      // First: it answers from the lengths alone, before anything scans the event.
+      if (blockExceeds(event, options.maxMessageBytes))
+        throw messageTooLargeError(options.maxMessageBytes)
       if (type !== undefined && /[\r\n]/.test(type))
         throw invalidEventError('event type must not contain a line break')
       if (type === 'close' || type === 'reset')
         throw invalidEventError(`event type "${type}" is reserved for control events`)
-      if (exceedsBytes(eventBody(event), options.maxMessageBytes))
-        throw messageTooLargeError(options.maxMessageBytes)
       const entry = await options.log.append(stream, event)
       return entry.id
     },

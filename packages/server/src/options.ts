@@ -42,7 +42,7 @@ export interface HubOptions {
   maxBufferedBytes?: number
   /** Open connections per hub, both pipes together; more get 503. Default 10,000. */
   maxClients?: number
-  /** Largest event `publish` accepts, in UTF-8 bytes of its block. Default 1 MiB. */
+  /** Largest event `publish` accepts, in UTF-8 bytes of its block. Default 1 MiB, at most 256 MiB. */
   maxMessageBytes?: number
   /** Events replayed to one resuming client; a longer gap gets `reset`. Default 10,000. */
   maxReplay?: number
@@ -77,6 +77,9 @@ export interface ResolvedHubOptions {
 /** Picks the stream of a WebSocket upgrade: a fixed name or one derived from the request. */
 export type StreamSelector = string | ((req: IncomingMessage) => string)
 
+/** 256 MiB: an event block, with its id line, must fit one JavaScript string. */
+const MAX_MESSAGE_BYTES = 2 ** 28
+
 function positive(name: string, value: number | undefined, fallback: number, max = Infinity) {
   const resolved = value ?? fallback
   if (!Number.isSafeInteger(resolved) || resolved < 1 || resolved > max)
@@ -92,7 +95,12 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
     retry: positive('retry', options.retry, 1_000, MAX_DELAY_MS),
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes, 1_048_576),
     maxClients: positive('maxClients', options.maxClients, 10_000),
-    maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes, 1_048_576),
+    maxMessageBytes: positive(
+      'maxMessageBytes',
+      options.maxMessageBytes,
+      1_048_576,
+      MAX_MESSAGE_BYTES,
+    ),
     maxReplay: positive('maxReplay', options.maxReplay, 10_000),
     helloTimeout: positive('helloTimeout', options.helloTimeout, 10_000, MAX_DELAY_MS),
     origins: options.origins,

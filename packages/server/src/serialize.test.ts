@@ -2,6 +2,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  blockExceeds,
   comment,
   controlEvent,
   eventBody,
@@ -67,6 +68,23 @@ describe('serialize', () => {
     expect(text(retryBlock(1000))).toBe('retry: 1000\n\n')
     expect(text(comment(''))).toBe(':\n\n')
     expect(text(comment('ok'))).toBe(': ok\n\n')
+  })
+
+  it('tells whether an event block exceeds a limit exactly as its UTF-8 bytes do', () => {
+    const lineBroken = fc
+      .array(fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('\n', '\r', '\r\n')))
+      .map((parts) => parts.join(''))
+    fc.assert(
+      fc.property(
+        lineBroken,
+        fc.option(fc.string({ unit: 'binary', maxLength: 8 }), { nil: undefined }),
+        fc.nat(200),
+        (data, type, limit) => {
+          const bytes = new TextEncoder().encode(eventBody({ type, data })).byteLength
+          expect(blockExceeds({ type, data }, limit)).toBe(bytes > limit)
+        },
+      ),
+    )
   })
 
   it('answers after close with the retry hint, then the close event', () => {
