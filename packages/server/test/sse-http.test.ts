@@ -73,6 +73,18 @@ describe.each(['node', 'fetch'] as const)('SSE over HTTP (%s handler)', (sse) =>
     other.close()
   })
 
+  it('never answers Origin: * with Access-Control-Allow-Origin: * and credentials', async () => {
+    const server = await start(sse, { cors: { origins: () => true, credentials: true } })
+    for (const origin of ['*', 'null']) {
+      const preflight = await fetch(server.url, { method: 'OPTIONS', headers: { origin } })
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull()
+      const reader = await openRawSse(server.url, { headers: { origin } })
+      expect(reader.headers.get('access-control-allow-origin')).toBeNull()
+      expect(reader.headers.get('vary')).toBe('Origin')
+      reader.close()
+    }
+  })
+
   it('refuses other methods with 405', async () => {
     const server = await start(sse)
     const response = await fetch(server.url, { method: 'POST', body: 'x' })
