@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { attachUpgrades, type UpgradeSource } from './attach'
 import { type Channel, openChannel } from './channel'
 import { hubClosedError, invalidEventError, messageTooLargeError } from './errors'
 import type { LogEntry, NewEvent } from './log'
@@ -25,21 +26,12 @@ export interface SseOptions {
  * ```
  */
 export interface AttachOptions {
-  /** Only upgrades to this pathname are served; others are left to other listeners. */
+  /**
+   * Only upgrades to this pathname are served; others are left to the server's other upgrade
+   * listeners, or, when every listener is a `hub.attach` that does not serve them, get 404.
+   */
   path?: string
   stream: StreamSelector
-}
-
-/** Anything that emits Node's `upgrade` event: `http.Server`, `https.Server`, `http2` in compat. */
-export interface UpgradeSource {
-  on(
-    event: 'upgrade',
-    listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
-  ): unknown
-  off(
-    event: 'upgrade',
-    listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
-  ): unknown
 }
 
 /**
@@ -252,15 +244,9 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
     },
 
     attach(server, { path, stream }) {
-      const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (path !== undefined && new URL(req.url ?? '/', 'http://localhost').pathname !== path)
-          return
-        handleUpgrade(req, socket, head, { stream })
-      }
-      server.on('upgrade', listener)
-      return () => {
-        server.off('upgrade', listener)
-      }
+      return attachUpgrades(server, path, (req, socket, head) =>
+        handleUpgrade(req, socket, head, { stream }),
+      )
     },
 
     handleUpgrade,

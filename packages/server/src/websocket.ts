@@ -7,6 +7,7 @@ import { isOriginAllowed } from './origin'
 import type { PipeContext } from './pipe-context'
 import { comment, farewellBody } from './serialize'
 import type { Outlet, Subscriber } from './subscriber'
+import { refuseUpgrade } from './upgrade-refusal'
 
 /** Serves the WebSocket pipe of one hub; loaded on the first upgrade only. */
 export interface UpgradeHandler {
@@ -27,24 +28,6 @@ const TEXT = { binary: false }
 const MALFORMED_RESUME_POINT = '\n'
 /** Client frames are tiny JSON; anything near this size is not a Lifeline client. */
 const MAX_CLIENT_FRAME_BYTES = 4 * 1024
-
-const STATUS_TEXT: Record<number, string> = {
-  403: 'Forbidden',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-}
-
-/** Answers an upgrade with a plain HTTP status instead of switching protocols. */
-function refuse(socket: Duplex, status: 403 | 500 | 503, headers: Record<string, string> = {}) {
-  const lines = [
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}`,
-    'connection: close',
-    'content-length: 0',
-  ]
-  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`)
-  socket.once('finish', () => socket.destroy())
-  socket.end(`${lines.join('\r\n')}\r\n\r\n`)
-}
 
 function parseFrame(data: RawData, isBinary: boolean): ClientFrame | undefined {
   if (isBinary) return undefined
@@ -162,16 +145,16 @@ export function createUpgradeHandler(context: PipeContext): UpgradeHandler {
 
   return {
     handle(req, socket, head, selector) {
-      if (context.farewell !== undefined) return refuse(socket, 503)
+      if (context.farewell !== undefined) return refuseUpgrade(socket, 503)
       // [design] no Origin (not a browser) or the same host; others only through `origins`.
-      if (!isOriginAllowed(req, options.origins)) return refuse(socket, 403)
-      if (!context.hasRoom()) return refuse(socket, 503, retryAfter(options.retry))
+      if (!isOriginAllowed(req, options.origins)) return refuseUpgrade(socket, 403)
+      if (!context.hasRoom()) return refuseUpgrade(socket, 503, retryAfter(options.retry))
       let stream: string
       try {
         stream = typeof selector === 'function' ? selector(req) : selector
       } catch (error) {
         options.onError(error)
-        return refuse(socket, 500)
+        return refuseUpgrade(socket, 500)
       }
       wss.handleUpgrade(req, socket, head, (ws) => serve(ws, stream))
     },
