@@ -1,20 +1,38 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { admitUpgrade } from './admission'
 import { attachUpgrades, type UpgradeSource } from './attach'
 import { type Channel, openChannel } from './channel'
+import { createConnectionLimits } from './connection-limits'
 import { hubClosedError, invalidEventError, messageTooLargeError } from './errors'
 import type { LogEntry, NewEvent } from './log'
-import { type HubOptions, type Pipe, resolveHubOptions, type StreamSelector } from './options'
+import { type HubOptions, resolveHubOptions, type StreamSelector } from './options'
 import type { Farewell, PipeContext } from './pipe-context'
 import { blockExceeds, comment, controlEvent, serializeEntry } from './serialize'
 import { serveNode } from './sse-node'
 import { serveFetch } from './sse-web'
-import { createSubscriber, type Outlet, type Subscriber } from './subscriber'
+import { createSubscriber, type Subscriber } from './subscriber'
+import { refuseUpgrade } from './upgrade-refusal'
 import type { UpgradeHandler } from './websocket'
 
-/** Where to serve SSE from: the stream's name. */
+/**
+ * What `hub.sse` and `hub.fetch` serve: the stream's name, and the client's address.
+ *
+ * @example
+ * ```ts
+ * Deno.serve((request, info) =>
+ *   hub.fetch(request, { stream: 'prices', address: info.remoteAddr.hostname }),
+ * )
+ * ```
+ */
 export interface SseOptions {
   stream: string
+  /**
+   * The address the connection counts under for `maxClientsPerAddress`. Default: on
+   * `hub.sse` the socket's peer (or `X-Forwarded-For` under `trustProxy`); on `hub.fetch`,
+   * which sees no socket, only `X-Forwarded-For` under `trustProxy`, else it is not counted.
+   */
+  address?: string
 }
 
 /**
@@ -157,24 +175,14 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
     drained?.()
   }
 
-  /** Connections that count toward maxClients before they are subscribers. */
-  let held = 0
+  const limits = createConnectionLimits(options.maxClients, options.maxClientsPerAddress)
   const context: PipeContext = {
     options,
     get farewell() {
       return farewell
     },
-    hasRoom: () => subscribers.size + held < options.maxClients,
-    hold() {
-      held++
-      let released = false
-      return () => {
-        if (released) return
-        released = true
-        held--
-      }
-    },
-    connect(stream: string, pipe: Pipe, outlet: Outlet, resumePoint: string | undefined) {
+    claim: limits.claim,
+    connect(stream, pipe, outlet, resumePoint, place) {
       const subscriber = createSubscriber({
         stream,
         pipe,
@@ -187,7 +195,10 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
             reason: 'slow-consumer',
             bufferedBytes: cut.bufferedBytes,
           }),
-        onGone,
+        onGone(gone) {
+          place.release()
+          onGone(gone)
+        },
       })
       subscribers.add(subscriber)
       heartbeat ??= setInterval(tick, options.heartbeat)
@@ -207,10 +218,15 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
   }
 
   const handleUpgrade: Hub['handleUpgrade'] = (req, socket, head, { stream }) => {
+    const admission = admitUpgrade(context, req)
+    if (admission.kind === 'refuse')
+      return refuseUpgrade(socket, admission.status, admission.headers)
+    const { place } = admission
     upgradeHandler()
-      .then((handler) => handler.handle(req, socket, head, stream))
+      .then((handler) => handler.handle(req, socket, head, stream, place))
       .catch((error: unknown) => {
         options.onError(error)
+        place.release()
         socket.destroy()
       })
   }
@@ -235,12 +251,12 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
       return entry.id
     },
 
-    sse(req, res, { stream }) {
-      serveNode(context, req, res, stream)
+    sse(req, res, { stream, address }) {
+      serveNode(context, req, res, stream, address)
     },
 
-    fetch(request, { stream }) {
-      return serveFetch(context, request, stream)
+    fetch(request, { stream, address }) {
+      return serveFetch(context, request, stream, address)
     },
 
     attach(server, { path, stream }) {

@@ -42,6 +42,23 @@ export interface HubOptions {
   maxBufferedBytes?: number
   /** Open connections per hub, both pipes together; more get 503. Default 10,000. */
   maxClients?: number
+  /**
+   * Open connections from one client address, both pipes together; more get 429 with
+   * `Retry-After`. An IPv6 address counts by its /64. Default: no limit.
+   */
+  maxClientsPerAddress?: number
+  /**
+   * How many proxies in front of this server append the client's address to
+   * `X-Forwarded-For`; the address the outermost of them saw is the client's. Default 0: the
+   * header is ignored (anyone can send it) and the connection's peer address counts.
+   */
+  trustProxy?: number
+  /**
+   * Host names this server answers to (the `Host` header; ports are not compared): exact
+   * names, or `.example.com` for a name and its subdomains. Others get 403 on both pipes.
+   * Default: any host. Set it to shut out DNS rebinding, see server.md.
+   */
+  allowedHosts?: readonly string[]
   /** Largest event `publish` accepts, in UTF-8 bytes of its block. Default 1 MiB, at most 256 MiB. */
   maxMessageBytes?: number
   /** Events replayed to one resuming client; a longer gap gets `reset`. Default 10,000. */
@@ -65,6 +82,9 @@ export interface ResolvedHubOptions {
   retry: number
   maxBufferedBytes: number
   maxClients: number
+  maxClientsPerAddress: number | undefined
+  trustProxy: number
+  allowedHosts: readonly string[] | undefined
   maxMessageBytes: number
   maxReplay: number
   helloTimeout: number
@@ -80,11 +100,21 @@ export type StreamSelector = string | ((req: IncomingMessage) => string)
 /** 256 MiB: an event block, with its id line, must fit one JavaScript string. */
 const MAX_MESSAGE_BYTES = 2 ** 28
 
+function integer(name: string, value: number, min: number, max: number) {
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw new LifelineError('invalid-option', `${name} must be an integer from ${min} to ${max}`)
+  return value
+}
+
 function positive(name: string, value: number | undefined, fallback: number, max = Infinity) {
-  const resolved = value ?? fallback
-  if (!Number.isSafeInteger(resolved) || resolved < 1 || resolved > max)
-    throw new LifelineError('invalid-option', `${name} must be an integer from 1 to ${max}`)
-  return resolved
+  return integer(name, value ?? fallback, 1, max)
+}
+
+function hosts(value: readonly string[] | undefined) {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value) || value.some((host) => typeof host !== 'string' || host === ''))
+    throw new LifelineError('invalid-option', 'allowedHosts must be a list of host names')
+  return [...value]
 }
 
 /** Applies the defaults and rejects values that cannot work. */
@@ -95,6 +125,12 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
     retry: positive('retry', options.retry, 1_000, MAX_DELAY_MS),
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes, 1_048_576),
     maxClients: positive('maxClients', options.maxClients, 10_000),
+    maxClientsPerAddress:
+      options.maxClientsPerAddress === undefined
+        ? undefined
+        : positive('maxClientsPerAddress', options.maxClientsPerAddress, 1),
+    trustProxy: integer('trustProxy', options.trustProxy ?? 0, 0, 100),
+    allowedHosts: hosts(options.allowedHosts),
     maxMessageBytes: positive(
       'maxMessageBytes',
       options.maxMessageBytes,

@@ -1,3 +1,4 @@
+import type { ConnectionLimits, Place } from './connection-limits'
 import type { Pipe, ResolvedHubOptions } from './options'
 import type { Outlet, Subscriber } from './subscriber'
 
@@ -15,12 +16,19 @@ export interface PipeContext {
   /** Set once `close()` was called. */
   readonly farewell: Farewell | undefined
   /**
-   * Whether another connection fits under `maxClients`, counting the subscribers and the
-   * connections held with {@link PipeContext.hold} (WebSocket upgrades awaiting their hello).
+   * A place under `maxClients` and `maxClientsPerAddress` for a new connection, held from
+   * admission (WebSocket: through the hello) until it is gone.
    */
-  hasRoom(): boolean
-  /** Counts a connection that is not a subscriber yet toward `maxClients`; call the result once it is, or is gone. */
-  hold(): () => void
-  /** Registers a connection on `stream` and starts it (replay or reset, then live). */
-  connect(stream: string, pipe: Pipe, outlet: Outlet, resumePoint: string | undefined): Subscriber
+  claim: ConnectionLimits['claim']
+  /**
+   * Registers a connection on `stream` and starts it (replay or reset, then live); the
+   * subscriber releases `place` when it is gone.
+   */
+  connect(
+    stream: string,
+    pipe: Pipe,
+    outlet: Outlet,
+    resumePoint: string | undefined,
+    place: Place,
+  ): Subscriber
 }

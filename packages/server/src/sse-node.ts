@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import { admitSse, retryAfter } from './admission'
+import { addressOfNode, admitSse, retryAfter } from './admission'
 import type { PipeContext } from './pipe-context'
 import type { Outlet } from './subscriber'
 
@@ -17,6 +17,7 @@ export function serveNode(
   req: IncomingMessage,
   res: ServerResponse,
   stream: string,
+  address: string | undefined,
 ): void {
   const { options } = context
   const { socket } = req
@@ -29,10 +30,12 @@ export function serveNode(
   const header = req.headers['last-event-id']
   const admission = admitSse(context, {
     method: req.method,
+    host: req.headers.host,
     origin: req.headers.origin,
     // Node joins a repeated header itself; a list here means the same.
     lastEventId: Array.isArray(header) ? header.join(', ') : header,
     target: req.url,
+    address: address ?? addressOfNode(req, options),
   })
   if (admission.kind === 'answer') {
     res.writeHead(admission.status, admission.headers).end(admission.body)
@@ -55,7 +58,7 @@ export function serveNode(
       else res.writeHead(503, retryAfter(options.retry)).end()
     },
   }
-  const subscriber = context.connect(stream, 'sse', outlet, admission.resumePoint)
+  const subscriber = context.connect(stream, 'sse', outlet, admission.resumePoint, admission.place)
   const ended = () => {
     streaming.delete(socket)
     subscriber.gone()

@@ -1,4 +1,5 @@
 import { admitSse } from './admission'
+import { clientAddress } from './client-address'
 import type { PipeContext } from './pipe-context'
 import type { Outlet } from './subscriber'
 
@@ -10,19 +11,30 @@ const HIGH_WATER_BYTES = 64 * 1024
  * queue is the backpressure: a write counts as done while the queue has room, and waits
  * for the runtime to pull otherwise.
  */
-export function serveFetch(context: PipeContext, request: Request, stream: string): Response {
+export function serveFetch(
+  context: PipeContext,
+  request: Request,
+  stream: string,
+  address: string | undefined,
+): Response {
+  const { headers: requestHeaders } = request
   const admission = admitSse(context, {
     method: request.method,
-    origin: request.headers.get('origin'),
-    lastEventId: request.headers.get('last-event-id'),
+    host: requestHeaders.get('host') ?? new URL(request.url).host,
+    origin: requestHeaders.get('origin'),
+    lastEventId: requestHeaders.get('last-event-id'),
     target: request.url,
+    // A Request carries no peer address: the runtime gives it beside the request.
+    address:
+      address ??
+      clientAddress(undefined, requestHeaders.get('x-forwarded-for'), context.options.trustProxy),
   })
   if (admission.kind === 'answer')
     return new Response(admission.body ?? null, {
       status: admission.status,
       headers: admission.headers,
     })
-  const { headers, resumePoint } = admission
+  const { headers, resumePoint, place } = admission
   let waiting: (() => void) | undefined
   let gone: (() => void) | undefined
   const body = new ReadableStream<Uint8Array>(
@@ -49,7 +61,7 @@ export function serveFetch(context: PipeContext, request: Request, stream: strin
             gone?.()
           },
         }
-        const subscriber = context.connect(stream, 'sse', outlet, resumePoint)
+        const subscriber = context.connect(stream, 'sse', outlet, resumePoint, place)
         gone = () => {
           open = false
           subscriber.gone()

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 const STATUS_TEXT = {
   403: 'Forbidden',
   404: 'Not Found',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 } as const

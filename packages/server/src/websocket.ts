@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
-import { retryAfter } from './admission'
+import type { Place } from './connection-limits'
 import type { StreamSelector } from './options'
-import { isOriginAllowed } from './origin'
 import type { PipeContext } from './pipe-context'
 import { comment, farewellBody } from './serialize'
 import type { Outlet, Subscriber } from './subscriber'
@@ -11,7 +10,14 @@ import { refuseUpgrade } from './upgrade-refusal'
 
 /** Serves the WebSocket pipe of one hub; loaded on the first upgrade only. */
 export interface UpgradeHandler {
-  handle(req: IncomingMessage, socket: Duplex, head: Buffer, stream: StreamSelector): void
+  /** Serves an upgrade the hub admitted; `place` is released once the socket is gone. */
+  handle(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    stream: StreamSelector,
+    place: Place,
+  ): void
   /** Drops connections still waiting for their hello; accepted ones belong to the hub. */
   close(): void
 }
@@ -70,13 +76,10 @@ export function createUpgradeHandler(context: PipeContext): UpgradeHandler {
   })
   const awaitingHello = new Set<WebSocket>()
 
-  const serve = (ws: WebSocket, stream: string) => {
+  const serve = (ws: WebSocket, stream: string, place: Place) => {
     let subscriber: Subscriber | undefined
     let alive = true
     awaitingHello.add(ws)
-    // Until its hello it counts toward maxClients: a burst of upgrades that never say hello
-    // cannot hold more sockets open than the limit, on either pipe.
-    const release = context.hold()
     const timer = setTimeout(() => ws.close(1008, 'hello timeout'), options.helloTimeout)
 
     // Acceptance waits for the first write, which waits for the first log read: a log that
@@ -119,7 +122,6 @@ export function createUpgradeHandler(context: PipeContext): UpgradeHandler {
       }
       clearTimeout(timer)
       awaitingHello.delete(ws)
-      release()
       if (frame?.type !== 'hello') {
         ws.close(1002, 'expected a hello frame')
         return
@@ -131,12 +133,11 @@ export function createUpgradeHandler(context: PipeContext): UpgradeHandler {
         ws.close(farewell.code)
         return
       }
-      subscriber = context.connect(stream, 'websocket', outlet, frame.lastEventId)
+      subscriber = context.connect(stream, 'websocket', outlet, frame.lastEventId, place)
     })
     ws.on('close', () => {
       clearTimeout(timer)
       awaitingHello.delete(ws)
-      release()
       subscriber?.gone()
     })
     // 'close' follows every error; the error itself needs no more handling.
@@ -144,11 +145,10 @@ export function createUpgradeHandler(context: PipeContext): UpgradeHandler {
   }
 
   return {
-    handle(req, socket, head, selector) {
-      if (context.farewell !== undefined) return refuseUpgrade(socket, 503)
-      // [design] no Origin (not a browser) or the same host; others only through `origins`.
-      if (!isOriginAllowed(req, options.origins)) return refuseUpgrade(socket, 403)
-      if (!context.hasRoom()) return refuseUpgrade(socket, 503, retryAfter(options.retry))
+    handle(req, socket, head, selector, place) {
+      // The place is held until the socket is gone, whether the handshake fails, the hello
+      // never comes or the stream ends: upgrades that never say hello count like streams.
+      socket.once('close', () => place.release())
       let stream: string
       try {
         stream = typeof selector === 'function' ? selector(req) : selector
@@ -156,7 +156,7 @@ export function createUpgradeHandler(context: PipeContext): UpgradeHandler {
         options.onError(error)
         return refuseUpgrade(socket, 500)
       }
-      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, stream))
+      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, stream, place))
     },
     close() {
       for (const ws of awaitingHello) ws.terminate()

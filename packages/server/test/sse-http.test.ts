@@ -85,6 +85,19 @@ describe.each(['node', 'fetch'] as const)('SSE over HTTP (%s handler)', (sse) =>
     }
   })
 
+  it('refuses with 403 a Host that allowedHosts does not list (DNS rebinding)', async () => {
+    const server = await start(sse, { allowedHosts: ['127.0.0.1'] })
+    expect((await openRawSse(server.url)).status).toBe(200)
+    const { port } = new URL(server.url)
+    const rebound = await openRawHttp(
+      server.url,
+      `GET /events HTTP/1.1\r\nhost: rebind.attacker.test:${port}\r\n\r\n`,
+    )
+    await rebound.waitFor(() => rebound.statuses.length > 0)
+    expect(rebound.statuses).toEqual([403])
+    rebound.close()
+  })
+
   it('refuses other methods with 405', async () => {
     const server = await start(sse)
     const response = await fetch(server.url, { method: 'POST', body: 'x' })
