@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import { admitUpgrade } from './admission'
 import { attachUpgrades, type UpgradeSource } from './attach'
 import { type Channel, openChannel } from './channel'
+import { retireWhenOld } from './connection-age'
 import { createConnectionLimits } from './connection-limits'
 import { hubClosedError, invalidEventError, messageTooLargeError } from './errors'
 import type { LogEntry, NewEvent } from './log'
@@ -197,9 +198,15 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
           }),
         onGone(gone) {
           place.release()
+          stopAging?.()
           onGone(gone)
         },
       })
+      const { maxConnectionAge } = options
+      const stopAging =
+        maxConnectionAge === undefined
+          ? undefined
+          : retireWhenOld(subscriber, maxConnectionAge, Math.random)
       subscribers.add(subscriber)
       heartbeat ??= setInterval(tick, options.heartbeat)
       channelOf(stream)

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { LifelineError, MAX_DELAY_MS } from '@lifeline/core'
+import { MAX_CONNECTION_AGE } from './connection-age'
 import type { CorsOptions } from './cors'
 import type { EventLog } from './log'
 import { memoryLog } from './memory-log'
@@ -65,6 +66,12 @@ export interface HubOptions {
   maxReplay?: number
   /** Ms a WebSocket client has to send its hello frame. Default 10,000. */
   helloTimeout?: number
+  /**
+   * Ms a connection may live, ±10 % drawn per connection; then it gets the close event
+   * `{"reconnect":true}` and ends, on both pipes, so clients re-resolve their headers
+   * (tokens) and spread onto instances added since. Default: no limit.
+   */
+  maxConnectionAge?: number
   /** Extra origins allowed to open a WebSocket (same host and no Origin always are). */
   origins?: OriginOption
   /** Cross-origin SSE; off by default (same-origin only, no CORS headers). */
@@ -88,6 +95,7 @@ export interface ResolvedHubOptions {
   maxMessageBytes: number
   maxReplay: number
   helloTimeout: number
+  maxConnectionAge: number | undefined
   origins: OriginOption | undefined
   cors: CorsOptions | undefined
   onCut: (info: CutInfo) => void
@@ -139,6 +147,10 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
     ),
     maxReplay: positive('maxReplay', options.maxReplay, 10_000),
     helloTimeout: positive('helloTimeout', options.helloTimeout, 10_000, MAX_DELAY_MS),
+    maxConnectionAge:
+      options.maxConnectionAge === undefined
+        ? undefined
+        : positive('maxConnectionAge', options.maxConnectionAge, 1, MAX_CONNECTION_AGE),
     origins: options.origins,
     cors: options.cors,
     onCut: options.onCut ?? (() => {}),
