@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { type RawData, type WebSocket, WebSocketServer } from 'ws'
+import { type WebSocket, WebSocketServer } from 'ws'
+import { parseClientFrame } from './client-frame'
 import type { Place } from './connection-limits'
 import type { StreamSelector } from './options'
 import type { PipeContext } from './pipe-context'
@@ -22,48 +23,13 @@ export interface UpgradeHandler {
   close(): void
 }
 
-/** What a client may send: the hello first, then pings. */
-type ClientFrame = { type: 'hello'; lastEventId: string | undefined } | { type: 'ping' }
-
 // The first frame accepts the connection (the client counts any first frame as acceptance).
 const OK = comment('ok')
 const PONG = comment('pong')
 // [spec] RFC 6455 §5.6: text frames carry UTF-8; every block the hub writes is UTF-8 text.
 const TEXT = { binary: false }
-/** Stands for a resume point that is not an id at all; no log can place it, so: reset. */
-const MALFORMED_RESUME_POINT = '\n'
 /** Client frames are tiny JSON; anything near this size is not a Lifeline client. */
 const MAX_CLIENT_FRAME_BYTES = 4 * 1024
-
-function parseFrame(data: RawData, isBinary: boolean): ClientFrame | undefined {
-  if (isBinary) return undefined
-  const text = Array.isArray(data)
-    ? Buffer.concat(data).toString()
-    : data instanceof ArrayBuffer
-      ? Buffer.from(data).toString()
-      : data.toString()
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (typeof value !== 'object' || value === null || !('type' in value)) return undefined
-  if (value.type === 'ping') return { type: 'ping' }
-  if (value.type !== 'hello') return undefined
-  const id = 'lastEventId' in value ? value.lastEventId : undefined
-  // [design] lastEventId absent (or null): connect fresh. A number is taken as its decimal
-  // string. Any other value is a malformed resume point: it gets reset, as on SSE.
-  const lastEventId =
-    typeof id === 'string'
-      ? id
-      : typeof id === 'number'
-        ? String(id)
-        : id === undefined || id === null
-          ? undefined
-          : MALFORMED_RESUME_POINT
-  return { type: 'hello', lastEventId }
-}
 
 /** Creates the WebSocket side of a hub on a `ws` server that never listens on its own. */
 export function createUpgradeHandler(context: PipeContext): UpgradeHandler {
@@ -115,7 +81,7 @@ export function createUpgradeHandler(context: PipeContext): UpgradeHandler {
       alive = true
     })
     ws.on('message', (data, isBinary) => {
-      const frame = parseFrame(data, isBinary)
+      const frame = parseClientFrame(data, isBinary)
       if (subscriber !== undefined) {
         if (frame?.type === 'ping') subscriber.send(PONG)
         return
