@@ -22,7 +22,12 @@ declare function streamFor(req: import('node:http').IncomingMessage): string
 
 /** Deno's server, as `Deno.serve` declares it (the runtime is not installed here). */
 declare const Deno: {
-  serve(handler: (request: Request) => Response | Promise<Response>): unknown
+  serve(
+    handler: (
+      request: Request,
+      info: { remoteAddr: { hostname: string; port: number } },
+    ) => Response | Promise<Response>,
+  ): unknown
 }
 
 // Minimal shapes of frameworks the docs show but the repository does not install; each
