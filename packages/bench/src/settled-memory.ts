@@ -1,0 +1,26 @@
+/** A process's memory once garbage is gone, in bytes. */
+export interface SettledMemory {
+  rss: number
+  /** V8 heap in use plus memory outside it (`external`, array buffers included). */
+  heap: number
+}
+
+/**
+ * Collects garbage twice, with a pause for finalisers between, then reads the memory, so
+ * what is left is what the process holds. The process must run with `--expose-gc`.
+ *
+ * @example
+ * ```ts
+ * const { heap } = await settledMemory()
+ * ```
+ */
+export async function settledMemory(): Promise<SettledMemory> {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (gc === undefined) throw new Error('run with --expose-gc')
+  // Twice with a pause between: finalisers of the first pass free more in the second.
+  gc()
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  gc()
+  const { rss, heapUsed, external } = process.memoryUsage()
+  return { rss, heap: heapUsed + external }
+}
