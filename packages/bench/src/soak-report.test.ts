@@ -30,7 +30,7 @@ describe('soak report', () => {
   })
 
   it('renders one row a minute, in MiB', () => {
-    const memory = { heapBytes: 10 * 1_048_576, rssBytes: 60 * 1_048_576 }
+    const memory = { heapBytes: 10 * 1_048_576, codeBytes: 2 * 1_048_576, rssBytes: 60 * 1_048_576 }
     const table = renderSamples([
       {
         minute: 1,

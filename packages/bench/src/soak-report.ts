@@ -1,7 +1,12 @@
 /** One process's memory after two forced collections, in bytes. */
 export interface Memory {
-  /** V8 heap in use plus memory outside it (buffers, sockets' native objects). */
+  /**
+   * V8 heap in use plus memory outside it (buffers, sockets' native objects), without the
+   * compiled code: what a leak would grow.
+   */
   heapBytes: number
+  /** Compiled code, which V8 adds to while it optimises more paths: it holds no data. */
+  codeBytes: number
   rssBytes: number
 }
 

@@ -49,8 +49,8 @@ export interface SoakClientReport {
 }
 
 const memory = async (): Promise<Memory> => {
-  const { heap, rss } = await settledMemory()
-  return { heapBytes: heap, rssBytes: rss }
+  const { heap, code, rss } = await settledMemory()
+  return { heapBytes: heap - code, codeBytes: code, rssBytes: rss }
 }
 
 const send = (message: object) => process.send?.(message)

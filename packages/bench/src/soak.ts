@@ -123,10 +123,10 @@ async function main() {
   const ok = delivered && report.gaps === 0 && curves.client.flat && curves.server.flat
   const summary = [
     `events: ${report.delivered.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} delivered, ${report.lost} lost (first: ${report.firstLost.join(', ') || 'none'}), ${report.duplicates} repeated, ${report.outOfOrder} out of order, ${report.gaps} gaps; ${chaos.injected} faults (${chaos.injectedOnWebSocket} on WebSocket), ${report.reconnects} reconnects, ${report.switches} transport switches, delivered over ${report.transports.join(' and ')}`,
-    ...(['client', 'server'] as const).map(
-      (side) =>
-        `${side} heap after minute ${WARMUP_MINUTES}: ${(curves[side].slopeBytesPerMinute / 1024).toFixed(1)} KiB/min by least squares, ${(curves[side].growthBytes / 1024).toFixed(0)} KiB from first to last: ${curves[side].flat ? 'flat' : 'NOT FLAT'} (limit ${MAX_SLOPE / 1024} KiB/min)`,
-    ),
+    ...(['client', 'server'] as const).map((side) => {
+      const code = samples.map((s) => s[side].codeBytes / 1_048_576)
+      return `${side} heap after minute ${WARMUP_MINUTES}: ${(curves[side].slopeBytesPerMinute / 1024).toFixed(1)} KiB/min by least squares, ${(curves[side].growthBytes / 1024).toFixed(0)} KiB from first to last: ${curves[side].flat ? 'flat' : 'NOT FLAT'} (limit ${MAX_SLOPE / 1024} KiB/min); compiled code (not counted) ${code[0]?.toFixed(1)} -> ${code.at(-1)?.toFixed(1)} MiB`
+    }),
   ]
   console.log(`\n${summary.join('\n')}\n${ok ? 'soak passed' : 'SOAK FAILED'}`)
 
