@@ -1,3 +1,4 @@
+export type { UpgradeSource } from './attach'
 export type { CorsOptions } from './cors'
 export { isEventId, MAX_ID_BYTES } from './event-id'
 export type {
@@ -6,7 +7,6 @@ export type {
   Hub,
   HubStats,
   SseOptions,
-  UpgradeSource,
 } from './hub'
 export { createHub } from './hub'
 export type { EventLog, HistoryLost, LogEntry, NewEvent, ReadResult, Unsubscribe } from './log'
