@@ -41,7 +41,7 @@ export interface RedisServer {
 }
 
 /** A port the OS says is free now: bind port 0, read it, close. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer()
   const port = await listenOnLoopback(server)
   server.close()
@@ -49,7 +49,12 @@ async function freePort(): Promise<number> {
   return port
 }
 
-function launch(bin: string, args: string[], timeoutMs: number): Promise<ChildProcess> {
+/**
+ * Spawns `redis-server` with `args` and resolves once it accepts connections; rejects with
+ * its output when it exits or is not ready within `timeoutMs`, and with the install command
+ * when the binary is missing.
+ */
+export function launchRedis(bin: string, args: string[], timeoutMs: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
@@ -124,7 +129,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   ]
 
   const start = async () => {
-    child = await launch(bin, argsFor(port), timeoutMs)
+    child = await launchRedis(bin, argsFor(port), timeoutMs)
   }
   const kill = async () => {
     const running = child
