@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream'
 import { type Channel, openChannel } from './channel'
 import { hubClosedError, invalidEventError, messageTooLargeError } from './errors'
 import type { Farewell, HubCore } from './hub-core'
-import type { LogEntry, NewEvent } from './log'
+import type { LogEntry, NewEvent, PublishOptions } from './log'
 import { type HubOptions, type Pipe, resolveHubOptions, type StreamSelector } from './options'
 import { comment, controlEvent, eventBody, serializeEntry, utf8Length } from './serialize'
 import { serveFetch } from './sse-fetch-handler'
@@ -79,8 +79,11 @@ export interface HubStats {
  * ```
  */
 export interface Hub {
-  /** Appends an event to `stream`'s log and fans it out; resolves with the id the log gave it. */
-  publish(stream: string, event: NewEvent): Promise<string>
+  /**
+   * Appends an event to `stream`'s log and fans it out; resolves with the id the log gave it.
+   * At-least-once when retried after a failure; exactly-once with an idempotency `key`.
+   */
+  publish(stream: string, event: NewEvent, options?: PublishOptions): Promise<string>
   /** Serves SSE on a Node request (Express and Fastify: pass the raw objects). */
   sse(req: IncomingMessage, res: ServerResponse, options: SseOptions): void
   /** Serves SSE as a Web `Response` (Deno, Bun, edge runtimes, any fetch-style router). */
@@ -104,6 +107,8 @@ export interface Hub {
 }
 
 const HEARTBEAT = comment('')
+/** Longest idempotency key `publish` takes, in UTF-8 bytes. */
+const MAX_KEY_BYTES = 256
 
 /**
  * Creates a hub.
@@ -224,7 +229,7 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
   }
 
   return {
-    async publish(stream, event) {
+    async publish(stream, event, publishOptions) {
       if (farewell !== undefined) throw hubClosedError()
       if (typeof stream !== 'string' || stream === '')
         throw invalidEventError('stream must be a non-empty string')
@@ -236,7 +241,13 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
       const bytes = utf8Length(eventBody(event))
       if (bytes > options.maxMessageBytes)
         throw messageTooLargeError(bytes, options.maxMessageBytes)
-      const entry = await options.log.append(stream, event)
+      const key = publishOptions?.key
+      if (
+        key !== undefined &&
+        (typeof key !== 'string' || key === '' || utf8Length(key) > MAX_KEY_BYTES)
+      )
+        throw invalidEventError(`key must be a string of 1 to ${MAX_KEY_BYTES} UTF-8 bytes`)
+      const entry = await options.log.append(stream, event, key === undefined ? undefined : { key })
       return entry.id
     },
 
