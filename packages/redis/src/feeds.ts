@@ -1,0 +1,276 @@
+import type { LifelineError } from '@lifeline/core'
+import type { HistoryLost, LogEntry, Unsubscribe } from '@lifeline/server'
+import type { RawEntry } from './entries'
+import { compareEntryIds, newEpoch, parseId } from './entry-id'
+import { closedError, unavailableError } from './errors'
+import {
+  begin,
+  createFeed,
+  deliver,
+  type Feed,
+  type FeedListener,
+  moveTo,
+  reachedBy,
+  resumeArgs,
+  settle,
+  stop,
+  waitFor,
+} from './feed'
+import type { Link, LinkEvents } from './link'
+import { HEAD, RESUME, runScript } from './scripts'
+
+/** Entries one read returns at most; a lagging feed catches up in batches this size. */
+const BATCH = 512
+/** Reads in flight at once, so a sweep over every stream does not flood Redis. */
+const MAX_PULLS = 64
+const MAX_BACKOFF_MS = 2_000
+
+/** The live fan-out of every stream this process has subscribers on. */
+export interface Feeds extends LinkEvents {
+  subscribe(stream: string, listener: (entry: LogEntry) => void, lost?: HistoryLost): Unsubscribe
+  /** The feed of `stream` once it knows where it starts, if this process has subscribers. */
+  started(stream: string): Promise<Feed | undefined>
+  /** The start read of `stream` in flight, if any: an append waits for it. */
+  starting(stream: string): Promise<void> | undefined
+  /** Resolves once `feed` has delivered every entry of `epoch` up to `entry`. */
+  reached(feed: Feed, epoch: string, entry: string): Promise<void>
+  close(): void
+}
+
+export interface FeedsOptions {
+  /** The Redis keys of a stream: its entries, its meta, its idempotency keys. */
+  keysOf(stream: string): readonly [string, string, string]
+  timeout: number
+  onError(error: LifelineError): void
+}
+
+/**
+ * Creates the feeds. None owns a connection: each wakes on its stream's message (published
+ * by every append) and reads what follows its cursor through the link, one read at a time,
+ * so a few connections serve any number of streams. After a wake-up connection was down,
+ * every stream it carries looks for itself, asking Redis first whether its place is still
+ * in the history (the loss of history is found then, not at the next entry).
+ */
+export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link): void } {
+  const { keysOf, timeout, onError } = options
+  const feeds = new Map<string, Feed>()
+  const queue = new Set<Feed>()
+  const retry = new Set<Feed>()
+  let link: Link | undefined
+  let active = 0
+  let failures = 0
+  let outage = false
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
+  let closed = false
+
+  const linked = () => {
+    if (link === undefined) throw new Error('redis log: feeds used before the link')
+    return link
+  }
+
+  const failed = (error: unknown) => {
+    // One report per outage, not one per stream or retry.
+    if (outage) return
+    outage = true
+    onError(unavailableError('the live loop', error))
+  }
+
+  const succeeded = () => {
+    failures = 0
+    outage = false
+  }
+
+  const retryLater = (feed: Feed, error: unknown) => {
+    failed(error)
+    retry.add(feed)
+    if (retryTimer !== undefined) return
+    retryTimer = setTimeout(
+      () => {
+        retryTimer = undefined
+        for (const waiting of [...retry]) {
+          retry.delete(waiting)
+          if (waiting.state === 'starting') start(waiting)
+          else schedule(waiting)
+        }
+      },
+      Math.min(MAX_BACKOFF_MS, 50 * 2 ** failures++),
+    )
+  }
+
+  const pull = async (feed: Feed) => {
+    const { send } = linked()
+    feed.pulling = true
+    try {
+      do {
+        feed.again = false
+        if (feed.recheck) {
+          const args = [newEpoch(), ...resumeArgs(feed)]
+          const reply = await runScript(send, RESUME, keysOf(feed.stream), args, timeout)
+          if (feed.state !== 'running') return
+          const [epoch, position] = reply as [string, string]
+          feed.recheck = false
+          if (epoch !== feed.epoch || position !== feed.cursor)
+            moveTo(feed, epoch, position, onError)
+        }
+        const read = ['XRANGE', feed.key, `(${feed.cursor}`, '+', 'COUNT', String(BATCH)]
+        const raw = (await send(feed.key, read, timeout)) as RawEntry[]
+        if (feed.state !== 'running') return
+        deliver(feed, raw, onError)
+        if (raw.length >= BATCH || feed.recheck) feed.again = true
+        settle(feed)
+      } while (feed.again && feed.state === 'running')
+      succeeded()
+    } catch (error) {
+      if (feed.state !== 'running') return
+      // A failed read may have been a restart: the next one checks the place first.
+      feed.recheck = true
+      retryLater(feed, error)
+    } finally {
+      feed.pulling = false
+    }
+  }
+
+  const pump = () => {
+    while (active < MAX_PULLS && queue.size > 0) {
+      const feed = queue.values().next().value as Feed
+      queue.delete(feed)
+      if (feed.state !== 'running') continue
+      active++
+      void pull(feed).finally(() => {
+        active--
+        pump()
+      })
+    }
+  }
+
+  /** Reads what follows the feed's cursor, now or after the read under way. */
+  function schedule(feed: Feed) {
+    if (feed.state !== 'running' || closed) return
+    if (feed.pulling) feed.again = true
+    else if (!queue.has(feed)) {
+      queue.add(feed)
+      pump()
+    }
+  }
+
+  /** Reads where the feed starts: the stream's newest id, the epoch it belongs to. */
+  function start(feed: Feed) {
+    const head = runScript(linked().send, HEAD, keysOf(feed.stream), [], timeout)
+    const starting = head.then(
+      (reply) => {
+        begin(feed, reply)
+        succeeded()
+        // Caught up once the wake-ups flow: nothing between the start and them is missed.
+        if (feed.watched) schedule(feed)
+      },
+      (error: unknown) => {
+        if (feed.state === 'starting') retryLater(feed, error)
+      },
+    )
+    feed.starting = starting
+    void starting.finally(() => {
+      if (feed.starting === starting) feed.starting = undefined
+    })
+  }
+
+  const feedOfChannel = (channel: string) => {
+    const feed = feeds.get(channel)
+    return feed?.state === 'stopped' ? undefined : feed
+  }
+
+  return {
+    attach(next) {
+      link = next
+    },
+
+    subscribe(stream, listener, lost) {
+      if (closed) throw closedError()
+      const key = keysOf(stream)[0]
+      let feed = feeds.get(key)
+      if (feed === undefined) {
+        const created = createFeed(stream, key)
+        feed = created
+        feeds.set(key, created)
+        linked().watch(key)
+        start(created)
+      }
+      const subscribed = feed
+      // An object per call, so subscribing the same function twice gives two subscriptions.
+      const subscription: FeedListener = {
+        entry: listener,
+        historyLost: (position, isLost) => lost?.(position, isLost),
+      }
+      subscribed.listeners.add(subscription)
+      return () => {
+        if (!subscribed.listeners.delete(subscription) || subscribed.listeners.size > 0) return
+        stop(subscribed)
+        queue.delete(subscribed)
+        retry.delete(subscribed)
+        if (feeds.get(key) !== subscribed) return
+        feeds.delete(key)
+        link?.unwatch(key)
+      }
+    },
+
+    async started(stream) {
+      const feed = feeds.get(keysOf(stream)[0])
+      if (feed === undefined) return undefined
+      await waitFor(feed, 'start', () => feed.state !== 'starting', timeout)
+      return feed
+    },
+
+    starting: (stream) => feeds.get(keysOf(stream)[0])?.starting,
+
+    reached(feed, epoch, entry) {
+      if (reachedBy(feed, epoch, entry)) return Promise.resolve()
+      // A read of an epoch this feed has not met: the feed asks Redis where it stands.
+      if (feed.epoch !== epoch && feed.retired?.has(epoch) !== true) feed.recheck = true
+      schedule(feed)
+      return waitFor(feed, 'catching up', () => reachedBy(feed, epoch, entry), timeout)
+    },
+
+    woken(channel, message) {
+      const feed = feedOfChannel(channel)
+      if (feed === undefined || feed.state !== 'running') return
+      const at = parseId(message)
+      // Already read (a read a reader triggered got there first).
+      if (
+        at !== undefined &&
+        at.epoch === feed.epoch &&
+        compareEntryIds(feed.cursor, at.entry) >= 0
+      )
+        return
+      schedule(feed)
+    },
+
+    watched(channel) {
+      const feed = feedOfChannel(channel)
+      if (feed === undefined) return
+      feed.watched = true
+      schedule(feed)
+    },
+
+    watching(channels) {
+      succeeded()
+      for (const channel of channels) {
+        const feed = feedOfChannel(channel)
+        if (feed === undefined) continue
+        if (feed.watched && feed.state === 'running') feed.recheck = true
+        feed.watched = true
+        schedule(feed)
+      }
+    },
+
+    failed,
+
+    close() {
+      closed = true
+      clearTimeout(retryTimer)
+      for (const feed of feeds.values()) stop(feed)
+      feeds.clear()
+      queue.clear()
+      retry.clear()
+      link?.close()
+    },
+  }
+}
