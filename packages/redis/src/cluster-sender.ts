@@ -87,8 +87,8 @@ export function clusterSender(
       if (closed || generation === undefined) throw new Error('redis log: closed')
       await generation.connected
       try {
-        // Bounded here too: a command to a node that is still connecting waits for the
-        // connection before its own timeout starts, and a dead node never connects.
+        // Bounded here: node-redis's own timeout ends once the command is written, and a
+        // command to a node still connecting waits for the connection first.
         const reply = await within(
           generation.connection.sendCommand(key, false, [...args], { timeout, typeMapping: {} }),
           timeout,

@@ -1,5 +1,6 @@
 import type { RedisLogClient, RedisLogCluster } from './client'
 import { clusterSender } from './cluster-sender'
+import { within } from './deadline'
 import { clusterSubscriptions, openWatcher, standaloneSubscriptions, type Watcher } from './watcher'
 
 /** Sends one command about `key` (a cluster routes it by the key's slot); rejects on failure. */
@@ -78,9 +79,15 @@ export function openLink(client: RedisLogClient | RedisLogCluster, options: Link
     )
   } else {
     // Never queued while the client is down: a queued command would hold its close() open.
+    // node-redis's own timeout ends once the command is written, so the wait for the answer
+    // is bounded here.
     send = (_key, args, ms) =>
       client.isReady
-        ? client.sendCommand(args, { timeout: ms, typeMapping: {} })
+        ? within(
+            client.sendCommand(args, { timeout: ms, typeMapping: {} }),
+            ms,
+            'redis log: command',
+          )
         : Promise.reject(new Error('the client is not connected'))
     ready = () => client.isReady
     watchers = Array.from({ length: options.connections }, () =>

@@ -38,7 +38,7 @@ export function standaloneSubscriptions(client: RedisLogClient): Subscriptions {
     onFailure(listener) {
       failed = listener
     },
-    ping: (timeout) => connection.sendCommand(['PING'], { timeout }),
+    ping: (timeout) => within(connection.sendCommand(['PING']), timeout, 'redis log: ping'),
   }
 }
 

@@ -1,7 +1,14 @@
 import type { LogEntry } from '@lifeline/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type RedisLog, redisLog } from '../src/index'
-import { type Client, connect, type RedisServer, ready, startRedisServer } from './redis'
+import {
+  type Client,
+  connect,
+  eventually,
+  type RedisServer,
+  ready,
+  startRedisServer,
+} from './redis'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -111,6 +118,23 @@ describe('redisLog during a Redis outage', () => {
     })
     // The loop told the app once that Redis went away.
     expect(a.errors.length).toBeGreaterThanOrEqual(1)
+  })
+
+  it('tells a subscription of the lost history as soon as Redis is back, before any new entry', async () => {
+    const { redis, a, b } = await setUp()
+    const onA = deliveries(a.log, 's')
+    await a.log.newest('s')
+    const before = await b.log.append('s', { data: 'before' })
+    await onA.until('before')
+    await redis.kill()
+    await restart(redis, [a.client, b.client])
+    // Nothing is published: the loss is found when the live loop is back, and told once.
+    await eventually('the loss told', () => onA.timeline.length === 2)
+    expect(onA.timeline[1]).toMatch(/^lost [0-9a-z]+:0-1$/)
+    // The notice began the new epoch: the first new entry is in it, right after the position.
+    const after = await b.log.append('s', { data: 'after' })
+    await onA.until('after')
+    expect(onA.timeline).toEqual([before.id, `lost ${after.id.split(':')[0]}:0-1`, after.id])
   })
 
   it('resumes the loop where it was after a restart that kept the data (appendonly)', async () => {

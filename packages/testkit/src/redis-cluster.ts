@@ -44,6 +44,13 @@ export interface RedisClusterNode {
   readonly running: boolean
   /** SIGKILLs it (no save, like a crash) and resolves once it is gone; idempotent. */
   kill(): Promise<void>
+  /**
+   * SIGSTOPs it until {@link resume}: it stops answering, and a replica stops taking its
+   * master's writes, so a failover can lose what the master acknowledged meanwhile.
+   */
+  pause(): void
+  /** SIGCONTs it. */
+  resume(): void
 }
 
 /** A Redis Cluster of redis-server child processes on 127.0.0.1, in one temp dir. */
@@ -53,6 +60,8 @@ export interface RedisCluster {
   readonly rootNodes: { url: string }[]
   /** The node serving `key`'s slot as master now, as a running node sees it. */
   masterOf(key: string): Promise<RedisClusterNode>
+  /** The running replicas of `master`, as a running node sees them. */
+  replicasOf(master: RedisClusterNode): Promise<RedisClusterNode[]>
   /**
    * Resolves once every running node reports `cluster_state:ok` and sees every slot served
    * by a running master (after a kill: once a replica took over); rejects after `timeoutMs`.
@@ -63,8 +72,11 @@ export interface RedisCluster {
 }
 
 interface NodeView {
+  id: string
   port: number
   flags: string[]
+  /** The id of its master, for a replica. */
+  master: string
   /** Slot ranges it serves, inclusive. */
   slots: [number, number][]
 }
@@ -83,7 +95,7 @@ function parseNodes(text: string): NodeView[] {
       const [from, to] = range.split('-').map(Number) as [number, number?]
       slots.push([from, to ?? from])
     }
-    views.push({ port, flags: fields[2]!.split(','), slots })
+    views.push({ id: fields[0]!, port, flags: fields[2]!.split(','), master: fields[3]!, slots })
   }
   return views
 }
@@ -143,6 +155,12 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       const exited = once(child, 'exit')
       child.kill('SIGKILL')
       await exited
+    },
+    pause() {
+      processes.get(port)?.kill('SIGSTOP')
+    },
+    resume() {
+      processes.get(port)?.kill('SIGCONT')
     },
   })
 
@@ -258,6 +276,15 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
             return nodes.find((node) => node.port === view.port) ?? nodeOf(view.port)
         }
         throw new Error(`no master serves slot ${slot} now`)
+      },
+      async replicasOf(master) {
+        const [port] = runningPorts().filter((running) => running !== master.port)
+        if (port === undefined) throw new Error('no other node of the cluster runs')
+        const views = await viewOf(port)
+        const id = views.find((view) => view.port === master.port)?.id
+        return views
+          .filter((view) => view.master === id && processes.has(view.port))
+          .map((view) => nodes.find((node) => node.port === view.port) ?? nodeOf(view.port))
       },
       settled,
       close,
