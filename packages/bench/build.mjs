@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { build } from 'esbuild'
 
 const packages = new URL('../', import.meta.url).pathname
-const entries = ['run', 'child', 'server-fanout', 'redis-log'].filter((name) =>
+const entries = ['run', 'child', 'server-fanout', 'redis-log', 'redis-streams'].filter((name) =>
   existsSync(`src/${name}.ts`),
 )
 

@@ -54,7 +54,14 @@ export interface FeedsOptions {
 export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link): void } {
   const { keysOf, timeout, onError } = options
   const feeds = new Map<string, Feed>()
-  const queue = new Set<Feed>()
+  /**
+   * Feeds waiting for a read slot: `urgent` ones were woken by a new entry or a reader waits
+   * for them; `background` ones only look for what they may have missed (after their start
+   * or an outage). Urgent reads go first, so a sweep over every stream never holds up live
+   * delivery.
+   */
+  const urgent = new Set<Feed>()
+  const background = new Set<Feed>()
   const retry = new Set<Feed>()
   let link: Link | undefined
   let active = 0
@@ -90,7 +97,7 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
         for (const waiting of [...retry]) {
           retry.delete(waiting)
           if (waiting.state === 'starting') start(waiting)
-          else schedule(waiting)
+          else schedule(waiting, waiting.waiters?.size ? 'urgent' : 'background')
         }
       },
       Math.min(MAX_BACKOFF_MS, 50 * 2 ** failures++),
@@ -131,7 +138,8 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
   }
 
   const pump = () => {
-    while (active < MAX_PULLS && queue.size > 0) {
+    while (active < MAX_PULLS && urgent.size + background.size > 0) {
+      const queue = urgent.size > 0 ? urgent : background
       const feed = queue.values().next().value as Feed
       queue.delete(feed)
       if (feed.state !== 'running') continue
@@ -144,13 +152,18 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
   }
 
   /** Reads what follows the feed's cursor, now or after the read under way. */
-  function schedule(feed: Feed) {
+  function schedule(feed: Feed, priority: 'urgent' | 'background' = 'urgent') {
     if (feed.state !== 'running' || closed) return
-    if (feed.pulling) feed.again = true
-    else if (!queue.has(feed)) {
-      queue.add(feed)
-      pump()
+    if (feed.pulling) {
+      feed.again = true
+      return
     }
+    if (urgent.has(feed) || (priority === 'background' && background.has(feed))) return
+    if (priority === 'urgent') {
+      background.delete(feed)
+      urgent.add(feed)
+    } else background.add(feed)
+    pump()
   }
 
   /** Reads where the feed starts: the stream's newest id, the epoch it belongs to. */
@@ -161,7 +174,7 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
         begin(feed, reply)
         succeeded()
         // Caught up once the wake-ups flow: nothing between the start and them is missed.
-        if (feed.watched) schedule(feed)
+        if (feed.watched) schedule(feed, 'background')
       },
       (error: unknown) => {
         if (feed.state === 'starting') retryLater(feed, error)
@@ -204,7 +217,8 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
       return () => {
         if (!subscribed.listeners.delete(subscription) || subscribed.listeners.size > 0) return
         stop(subscribed)
-        queue.delete(subscribed)
+        urgent.delete(subscribed)
+        background.delete(subscribed)
         retry.delete(subscribed)
         if (feeds.get(key) !== subscribed) return
         feeds.delete(key)
@@ -247,7 +261,7 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
       const feed = feedOfChannel(channel)
       if (feed === undefined) return
       feed.watched = true
-      schedule(feed)
+      schedule(feed, 'background')
     },
 
     watching(channels) {
@@ -257,7 +271,7 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
         if (feed === undefined) continue
         if (feed.watched && feed.state === 'running') feed.recheck = true
         feed.watched = true
-        schedule(feed)
+        schedule(feed, 'background')
       }
     },
 
@@ -268,7 +282,8 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
       clearTimeout(retryTimer)
       for (const feed of feeds.values()) stop(feed)
       feeds.clear()
-      queue.clear()
+      urgent.clear()
+      background.clear()
       retry.clear()
       link?.close()
     },

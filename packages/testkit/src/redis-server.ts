@@ -24,6 +24,8 @@ export interface RedisServerOptions {
   appendonly?: boolean
   /** Ms to wait for "Ready to accept connections". Default 10,000. */
   startTimeoutMs?: number
+  /** `maxclients`: connections Redis accepts (within its open-file limit). Default Redis's 10,000. */
+  maxClients?: number
 }
 
 /** A redis-server child process on 127.0.0.1 with its own temp dir. */
@@ -126,6 +128,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     'always',
     '--daemonize',
     'no',
+    ...(options.maxClients === undefined ? [] : ['--maxclients', String(options.maxClients)]),
   ]
 
   const start = async () => {
