@@ -5,12 +5,13 @@ import type { Send } from './link'
 const MAX_BACKOFF_MS = 2_000
 
 /**
- * Reply errors that say the cluster's layout is changing (a master failing over): the
- * duplicate is replaced, so it reads the new layout. Other reply errors (NOSCRIPT, a bad
+ * Reply errors that say the cluster's layout is changing (a master failing over; a MOVED
+ * that reaches us is one node-redis gave up following): the duplicate is replaced, so it
+ * reads the new layout. Other reply errors (NOSCRIPT, a bad
  * argument) are about the command, and every error that is no reply (a timeout, a closed
  * socket) is about the connection.
  */
-const LAYOUT_CHANGING = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY)\b/
+const LAYOUT_CHANGING = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|MOVED|ASK)\b/
 const REPLY = /^[A-Z]+\b/
 
 function replaceAfter(error: unknown): boolean {

@@ -96,7 +96,7 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
         retryTimer = undefined
         for (const waiting of [...retry]) {
           retry.delete(waiting)
-          if (waiting.state === 'starting') start(waiting)
+          if (waiting.state === 'starting') start(waiting, false)
           else schedule(waiting, waiting.waiters?.size ? 'urgent' : 'background')
         }
       },
@@ -166,20 +166,33 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
     pump()
   }
 
-  /** Reads where the feed starts: the stream's newest id, the epoch it belongs to. */
-  function start(feed: Feed) {
-    const head = runScript(linked().send, HEAD, keysOf(feed.stream), [], timeout)
-    const starting = head.then(
-      (reply) => {
-        begin(feed, reply)
+  /** Feeds whose start waits for their subscription's confirmation. */
+  const confirming = new Map<Feed, () => void>()
+  const confirm = (feed: Feed) => {
+    confirming.get(feed)?.()
+    confirming.delete(feed)
+  }
+
+  /**
+   * Reads where the feed starts: the stream's newest id, the epoch it belongs to. Read once
+   * the wake-ups flow (`confirmation`: the wake-up connection is up, so that is a round trip
+   * away), nothing appended after the start can go unnoticed; read before, the feed reads
+   * once more when they flow, for what came in between.
+   */
+  function start(feed: Feed, confirmation: boolean) {
+    const starting = (async () => {
+      if (confirmation && !feed.watched)
+        await new Promise<void>((resolve) => confirming.set(feed, resolve))
+      if (feed.state !== 'starting') return
+      const watchedBefore = feed.watched
+      try {
+        begin(feed, await runScript(linked().send, HEAD, keysOf(feed.stream), [], timeout))
         succeeded()
-        // Caught up once the wake-ups flow: nothing between the start and them is missed.
-        if (feed.watched) schedule(feed, 'background')
-      },
-      (error: unknown) => {
+        if (feed.watched && !watchedBefore) schedule(feed, 'background')
+      } catch (error) {
         if (feed.state === 'starting') retryLater(feed, error)
-      },
-    )
+      }
+    })()
     feed.starting = starting
     void starting.finally(() => {
       if (feed.starting === starting) feed.starting = undefined
@@ -204,8 +217,7 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
         const created = createFeed(stream, key)
         feed = created
         feeds.set(key, created)
-        linked().watch(key)
-        start(created)
+        start(created, linked().watch(key))
       }
       const subscribed = feed
       // An object per call, so subscribing the same function twice gives two subscriptions.
@@ -217,6 +229,7 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
       return () => {
         if (!subscribed.listeners.delete(subscription) || subscribed.listeners.size > 0) return
         stop(subscribed)
+        confirm(subscribed)
         urgent.delete(subscribed)
         background.delete(subscribed)
         retry.delete(subscribed)
@@ -261,6 +274,7 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
       const feed = feedOfChannel(channel)
       if (feed === undefined) return
       feed.watched = true
+      confirm(feed)
       schedule(feed, 'background')
     },
 
@@ -271,16 +285,22 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
         if (feed === undefined) continue
         if (feed.watched && feed.state === 'running') feed.recheck = true
         feed.watched = true
+        confirm(feed)
         schedule(feed, 'background')
       }
     },
 
-    failed,
+    failed(error) {
+      failed(error)
+      // No confirmation is coming from a connection that failed: start now, catch up later.
+      for (const feed of [...confirming.keys()]) confirm(feed)
+    },
 
     close() {
       closed = true
       clearTimeout(retryTimer)
       for (const feed of feeds.values()) stop(feed)
+      for (const feed of [...confirming.keys()]) confirm(feed)
       feeds.clear()
       urgent.clear()
       background.clear()

@@ -29,8 +29,11 @@ export interface Link {
   /** False while commands are known not to go through: callers fail at once instead of queueing. */
   readonly ready: boolean
   readonly send: Send
-  /** Starts the wake-ups of one stream key. */
-  watch(channel: string): void
+  /**
+   * Starts the wake-ups of one stream key. True when its wake-up connection is up, so that
+   * `watched` (or, if it fails, `failed`) follows within a round trip.
+   */
+  watch(channel: string): boolean
   unwatch(channel: string): void
   /** Closes every connection the link opened; the app's client stays open. */
   close(): void

@@ -69,7 +69,8 @@ export function clusterSubscriptions(cluster: RedisLogCluster): Subscriptions {
 
 /** Keeps one wake-up connection subscribed to a changing set of channels. */
 export interface Watcher {
-  watch(channel: string): void
+  /** True when the connection is up: the subscription is on its way. */
+  watch(channel: string): boolean
   unwatch(channel: string): void
   close(): void
 }
@@ -147,7 +148,7 @@ export function openWatcher(
     watch(channel) {
       channels.add(channel)
       if (state === 'idle') void connect()
-      if (state !== 'up' || current === undefined) return
+      if (state !== 'up' || current === undefined) return false
       const of = generation
       within(current.subscribe([channel], listener), timeout, 'redis log: subscribe').then(
         () => {
@@ -155,6 +156,7 @@ export function openWatcher(
         },
         (error: unknown) => fail(of, error),
       )
+      return true
     },
     unwatch(channel) {
       if (!channels.delete(channel) || state !== 'up' || current === undefined) return

@@ -61,8 +61,8 @@ async function clientConnections(port: number) {
     .filter((line) => !line.includes('flags=S') && !line.includes('cmd=client|list')).length
 }
 
-/** Every entry Redis holds on `stream` now, as published data. */
-async function history(stream: string): Promise<string[]> {
+/** Every entry Redis holds on `stream` now: its entry id and the data published. */
+async function history(stream: string): Promise<{ entry: string; data: string }[]> {
   const client = await connectCluster(cluster)
   try {
     const raw = (await client.sendCommand(keyOf(stream), true, [
@@ -71,7 +71,7 @@ async function history(stream: string): Promise<string[]> {
       '-',
       '+',
     ])) as [string, string[]][]
-    return raw.map(([, fields]) => fields[fields.indexOf('d') + 1]!)
+    return raw.map(([entry, fields]) => ({ entry, data: fields[fields.indexOf('d') + 1]! }))
   } finally {
     client.destroy()
   }
@@ -235,14 +235,20 @@ async function failover(
   await cluster.settled()
   await rounds(20)
 
-  const histories = new Map(
+  const entries = new Map(
     await Promise.all(streams.map(async (stream) => [stream, await history(stream)] as const)),
   )
+  const histories = new Map(
+    [...entries].map(([stream, held]) => [stream, held.map((entry) => entry.data)] as const),
+  )
   for (const { stream, reader } of readers) {
-    const last = `${stream} ${published.get(stream)! - 1}`
-    await reader.until(`${stream}: the last event`, () =>
-      reader.events.some((event) => event.data === last),
-    )
+    const last = entries.get(stream)!.at(-1)!.entry
+    // Caught up: the newest event arrived, or (reset after the last publish) the client was
+    // placed at it.
+    await reader.until(`${stream}: caught up`, () => {
+      const at = reader.client.connection.lastEventId
+      return at !== undefined && at.slice(at.indexOf(':') + 1) === last
+    })
   }
 
   let lostInFailover = 0
