@@ -17,6 +17,7 @@ import {
   waitFor,
 } from './feed'
 import type { Link, LinkEvents } from './link'
+import { createReadQueue, type ReadPriority } from './read-queue'
 import { HEAD, RESUME, runScript } from './scripts'
 
 /** Entries one read returns at most; a lagging feed catches up in batches this size. */
@@ -54,17 +55,8 @@ export interface FeedsOptions {
 export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link): void } {
   const { keysOf, timeout, onError } = options
   const feeds = new Map<string, Feed>()
-  /**
-   * Feeds waiting for a read slot: `urgent` ones were woken by a new entry or a reader waits
-   * for them; `background` ones only look for what they may have missed (after their start
-   * or an outage). Urgent reads go first, so a sweep over every stream never holds up live
-   * delivery.
-   */
-  const urgent = new Set<Feed>()
-  const background = new Set<Feed>()
   const retry = new Set<Feed>()
   let link: Link | undefined
-  let active = 0
   let failures = 0
   let outage = false
   let retryTimer: ReturnType<typeof setTimeout> | undefined
@@ -87,13 +79,17 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
     outage = false
   }
 
-  const retryLater = (feed: Feed, error: unknown) => {
-    failed(error)
-    retry.add(feed)
-    if (retryTimer !== undefined) return
+  const armRetry = () => {
+    if (retryTimer !== undefined || closed) return
     retryTimer = setTimeout(
       () => {
         retryTimer = undefined
+        // Still down: wait again rather than fail every stream's read once more.
+        if (!linked().ready) {
+          failures++
+          armRetry()
+          return
+        }
         for (const waiting of [...retry]) {
           retry.delete(waiting)
           if (waiting.state === 'starting') start(waiting, false)
@@ -102,6 +98,12 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
       },
       Math.min(MAX_BACKOFF_MS, 50 * 2 ** failures++),
     )
+  }
+
+  const retryLater = (feed: Feed, error: unknown) => {
+    failed(error)
+    retry.add(feed)
+    armRetry()
   }
 
   const pull = async (feed: Feed) => {
@@ -137,33 +139,15 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
     }
   }
 
-  const pump = () => {
-    while (active < MAX_PULLS && urgent.size + background.size > 0) {
-      const queue = urgent.size > 0 ? urgent : background
-      const feed = queue.values().next().value as Feed
-      queue.delete(feed)
-      if (feed.state !== 'running') continue
-      active++
-      void pull(feed).finally(() => {
-        active--
-        pump()
-      })
-    }
-  }
+  const reads = createReadQueue(MAX_PULLS, async (feed: Feed) => {
+    if (feed.state === 'running') await pull(feed)
+  })
 
   /** Reads what follows the feed's cursor, now or after the read under way. */
-  function schedule(feed: Feed, priority: 'urgent' | 'background' = 'urgent') {
+  function schedule(feed: Feed, priority: ReadPriority = 'urgent') {
     if (feed.state !== 'running' || closed) return
-    if (feed.pulling) {
-      feed.again = true
-      return
-    }
-    if (urgent.has(feed) || (priority === 'background' && background.has(feed))) return
-    if (priority === 'urgent') {
-      background.delete(feed)
-      urgent.add(feed)
-    } else background.add(feed)
-    pump()
+    if (feed.pulling) feed.again = true
+    else reads.add(feed, priority)
   }
 
   /** Feeds whose start waits for their subscription's confirmation. */
@@ -230,8 +214,7 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
         if (!subscribed.listeners.delete(subscription) || subscribed.listeners.size > 0) return
         stop(subscribed)
         confirm(subscribed)
-        urgent.delete(subscribed)
-        background.delete(subscribed)
+        reads.delete(subscribed)
         retry.delete(subscribed)
         if (feeds.get(key) !== subscribed) return
         feeds.delete(key)
@@ -302,8 +285,7 @@ export function createFeeds(options: FeedsOptions): Feeds & { attach(link: Link)
       for (const feed of feeds.values()) stop(feed)
       for (const feed of [...confirming.keys()]) confirm(feed)
       feeds.clear()
-      urgent.clear()
-      background.clear()
+      reads.clear()
       retry.clear()
       link?.close()
     },
