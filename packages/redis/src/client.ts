@@ -19,12 +19,7 @@ export interface RedisLogClient {
  */
 export interface RedisLogCluster {
   /** Sends one raw command to the master of `firstKey`'s slot. */
-  sendCommand(
-    firstKey: string | undefined,
-    isReadonly: boolean | undefined,
-    args: string[],
-    options?: RedisCommandOptions,
-  ): Promise<unknown>
+  sendCommand: RedisLogClusterConnection['sendCommand']
   /** A new, unconnected cluster client with the same options. */
   duplicate(overrides?: { minimizeConnections?: boolean }): RedisLogClusterConnection
   /** The masters as the client knows them (tells a cluster client from a single one). */

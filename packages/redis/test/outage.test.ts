@@ -68,6 +68,21 @@ async function restart(redis: RedisServer, clients: Client[]) {
   await Promise.all(clients.map(ready))
 }
 
+/**
+ * Two instances; A subscribes to `s` and sees B publish `before`; then Redis is killed and
+ * started again (keeping its data only with `appendonly`), and both clients are ready.
+ */
+async function seenThenRestarted(options: { appendonly?: boolean } = {}) {
+  const { redis, a, b } = await setUp(options)
+  const onA = deliveries(a.log, 's')
+  await a.log.newest('s')
+  const before = await b.log.append('s', { data: 'before' })
+  await onA.until('before')
+  await redis.kill()
+  await restart(redis, [a.client, b.client])
+  return { a, b, onA, before }
+}
+
 describe('redisLog during a Redis outage', () => {
   it('rejects append, readAfter and newest at once with a connection error, never hangs', async () => {
     const { redis, a } = await setUp()
@@ -97,13 +112,7 @@ describe('redisLog during a Redis outage', () => {
   })
 
   it('recovers after a restart that lost the data: says so, a new epoch, old ids lost, nothing published after recovery lost', async () => {
-    const { redis, a, b } = await setUp()
-    const onA = deliveries(a.log, 's')
-    await a.log.newest('s')
-    const before = await b.log.append('s', { data: 'before' })
-    await onA.until('before')
-    await redis.kill()
-    await restart(redis, [a.client, b.client])
+    const { a, b, onA, before } = await seenThenRestarted()
     const after: string[] = []
     for (let i = 0; i < 5; i++) after.push((await b.log.append('s', { data: `after ${i}` })).id)
     await onA.until('after 4')
@@ -121,13 +130,7 @@ describe('redisLog during a Redis outage', () => {
   })
 
   it('tells a subscription of the lost history as soon as Redis is back, before any new entry', async () => {
-    const { redis, a, b } = await setUp()
-    const onA = deliveries(a.log, 's')
-    await a.log.newest('s')
-    const before = await b.log.append('s', { data: 'before' })
-    await onA.until('before')
-    await redis.kill()
-    await restart(redis, [a.client, b.client])
+    const { b, onA, before } = await seenThenRestarted()
     // Nothing is published: the loss is found when the live loop is back, and told once.
     await eventually('the loss told', () => onA.timeline.length === 2)
     expect(onA.timeline[1]).toMatch(/^lost [0-9a-z]+:0-1$/)
@@ -138,13 +141,7 @@ describe('redisLog during a Redis outage', () => {
   })
 
   it('resumes the loop where it was after a restart that kept the data (appendonly)', async () => {
-    const { redis, a, b } = await setUp({ appendonly: true })
-    const onA = deliveries(a.log, 's')
-    await a.log.newest('s')
-    const before = await b.log.append('s', { data: 'before' })
-    await onA.until('before')
-    await redis.kill()
-    await restart(redis, [a.client, b.client])
+    const { a, b, onA, before } = await seenThenRestarted({ appendonly: true })
     const after = await b.log.append('s', { data: 'after' })
     await onA.until('after')
     expect(onA.timeline).toEqual([before.id, after.id])
