@@ -1,5 +1,5 @@
 import { isEventId } from './event-id'
-import type { EventLog, LogEntry, Unsubscribe } from './log'
+import type { EventLog, LogEntry, ReadResult, Unsubscribe } from './log'
 import { controlEvent, positionBlock, retryBlock } from './serialize'
 import type { Subscriber } from './subscriber'
 
@@ -38,7 +38,23 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
   let unsubscribe: Unsubscribe | undefined
   const replayWindow = Math.min(REPLAY_WINDOW, context.maxBufferedBytes / 2)
 
+  /**
+   * Where each live subscriber stands, for telling whom a loss of history concerns: the id
+   * it went live at (or was last reset to), and how many live entries had gone out by then;
+   * any live entry since then is its position instead. O(1) per entry for every subscriber.
+   */
+  const positions = new Map<Subscriber, { id: string; at: number }>()
+  let delivered = 0
+  let lastDelivered = ''
+  const positionOf = (subscriber: Subscriber) => {
+    const place = positions.get(subscriber)
+    if (place === undefined) return undefined
+    return delivered > place.at ? lastDelivered : place.id
+  }
+
   const onEntry = (entry: LogEntry) => {
+    delivered++
+    lastDelivered = entry.id
     const bytes = context.bytesOf(entry)
     for (const subscriber of subscribers) {
       if (subscriber.state === 'live') subscriber.send(bytes)
@@ -46,21 +62,33 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     }
   }
 
-  /**
-   * Losses of history met while a subscriber was starting: `at` is how many live entries it
-   * held then, so the notice goes out between the entries of the old and the new history.
-   */
-  const lossesWhileStarting = new Map<Subscriber, { at: number; notice: Uint8Array[] }[]>()
+  /** A loss of history as a starting subscriber met it: after `at` held live entries. */
+  interface Loss {
+    at: number
+    position: string
+    isLost: (id: string) => boolean
+  }
+  const lossesWhileStarting = new Map<Subscriber, Loss[]>()
 
-  // The log lost history this channel was reading: live subscribers hear `reset` and the new
-  // position on their open connection; a starting one hears it where it goes live.
-  const onHistoryLost = (position: string) => {
-    const notice = [RESET, positionBlock(position)]
+  /** Sends `reset` and the position the log goes on from. */
+  const tellLoss = (subscriber: Subscriber, position: string) => {
+    subscriber.send(RESET)
+    subscriber.send(positionBlock(position))
+  }
+
+  // The log lost history this channel was reading: a live subscriber whose position was in
+  // it hears `reset` and the new position on its open connection (one already in the new
+  // history hears nothing); a starting one is told where it goes live.
+  const onHistoryLost = (position: string, isLost: (id: string) => boolean) => {
     for (const subscriber of subscribers) {
-      if (subscriber.state === 'live') for (const chunk of notice) subscriber.send(chunk)
-      else if (subscriber.state === 'starting') {
+      if (subscriber.state === 'live') {
+        const held = positionOf(subscriber)
+        if (held !== undefined && !isLost(held)) continue
+        tellLoss(subscriber, position)
+        positions.set(subscriber, { id: position, at: delivered })
+      } else if (subscriber.state === 'starting') {
         const losses = lossesWhileStarting.get(subscriber) ?? []
-        losses.push({ at: subscriber.pending.length, notice })
+        losses.push({ at: subscriber.pending.length, position, isLost })
         lossesWhileStarting.set(subscriber, losses)
       }
     }
@@ -70,7 +98,9 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
    * The seam between replay and live: entries held since joining that the replay (or the
    * position read) already covered are dropped by id, so none is lost or sent twice. The
    * log contract delivers an entry before a read can return it, so `last` is either among
-   * the held entries or older than all of them.
+   * the held entries or older than all of them. A loss met while starting goes out between
+   * the entries of the old and the new history, to a subscriber whose position by then was
+   * in what is gone.
    */
   const goLive = (subscriber: Subscriber, last: string) => {
     const held = subscriber.pending
@@ -78,11 +108,19 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     // A loss before the seam came before the read: what the read returned is the new history.
     const losses = (lossesWhileStarting.get(subscriber) ?? []).filter((loss) => loss.at > seam)
     lossesWhileStarting.delete(subscriber)
+    let position = last
     for (let i = seam + 1; i <= held.length; i++) {
-      for (const loss of losses)
-        if (loss.at === i) for (const chunk of loss.notice) subscriber.send(chunk)
-      if (i < held.length) subscriber.send(context.bytesOf(held[i]!))
+      for (const loss of losses) {
+        if (loss.at !== i || !loss.isLost(position)) continue
+        tellLoss(subscriber, loss.position)
+        position = loss.position
+      }
+      if (i < held.length) {
+        subscriber.send(context.bytesOf(held[i]!))
+        position = held[i]!.id
+      }
     }
+    positions.set(subscriber, { id: position, at: delivered })
     subscriber.goLive()
   }
 
@@ -90,16 +128,31 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     const head = await log.newest(stream)
     if (subscriber.state !== 'starting') return
     begin()
-    // History is gone: say so, then carry on as a fresh connection. That one `reset` also
-    // covers any loss the log reported while this start was under way.
-    if (reset) {
-      lossesWhileStarting.delete(subscriber)
-      subscriber.send(RESET)
-    }
+    // History is gone: say so, then carry on as a fresh connection.
+    if (reset) subscriber.send(RESET)
     subscriber.send(positionBlock(head))
     goLive(subscriber, head)
   }
 
+  /** Sends `entries`, paced by the client, then the position block, and goes live at `last`. */
+  const sendReplay = async (
+    subscriber: Subscriber,
+    entries: readonly LogEntry[],
+    last: string,
+  ): Promise<void> => {
+    for (const entry of entries) {
+      if (subscriber.state !== 'starting') return
+      subscriber.send(context.bytesOf(entry))
+      // Paced by the client: a long replay must not count against maxBufferedBytes.
+      if (subscriber.bufferedBytes > replayWindow) await subscriber.flushed()
+    }
+    if (subscriber.state !== 'starting') return
+    // [design] the position block comes right after the replay, never ahead of it.
+    subscriber.send(positionBlock(last))
+    goLive(subscriber, last)
+  }
+
+  /** Replays after `resumePoint`, or after a loss the log's current history; false: reset fresh. */
   const replay = async (
     subscriber: Subscriber,
     resumePoint: string,
@@ -108,21 +161,20 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     // Malformed or over 64 bytes: no log could have issued it.
     if (!isEventId(resumePoint)) return false
     // One more than the cap tells "too many" apart from "exactly the cap".
-    const result = await log.readAfter(stream, resumePoint, context.maxReplay + 1)
-    if (result.kind === 'unknown' || result.entries.length > context.maxReplay) return false
+    const result: ReadResult = await log.readAfter(stream, resumePoint, context.maxReplay + 1)
+    if (result.kind === 'unknown') return false
+    if (result.kind === 'entries' && result.entries.length > context.maxReplay) return false
     if (subscriber.state !== 'starting') return true
     begin()
-    for (const entry of result.entries) {
-      if (subscriber.state !== 'starting') return true
-      subscriber.send(context.bytesOf(entry))
-      // Paced by the client: a long replay must not count against maxBufferedBytes.
-      if (subscriber.bufferedBytes > replayWindow) await subscriber.flushed()
+    if (result.kind === 'entries') {
+      await sendReplay(subscriber, result.entries, result.entries.at(-1)?.id ?? resumePoint)
+      return true
     }
-    if (subscriber.state !== 'starting') return true
-    // [design] the position block comes right after the replay, never ahead of it.
-    const last = result.entries.at(-1)?.id ?? resumePoint
-    subscriber.send(positionBlock(last))
-    goLive(subscriber, last)
+    // [design] reset after lost history: the current history from its first event (capped
+    // by the replay cap), then the position block, so the client loses only what the log lost.
+    subscriber.send(RESET)
+    const entries = result.entries.slice(Math.max(0, result.entries.length - context.maxReplay))
+    await sendReplay(subscriber, entries, entries.at(-1)?.id ?? result.head)
     return true
   }
 
@@ -148,6 +200,7 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     },
     leave(subscriber) {
       lossesWhileStarting.delete(subscriber)
+      positions.delete(subscriber)
       if (!subscribers.delete(subscriber) || subscribers.size > 0) return
       unsubscribe?.()
       unsubscribe = undefined

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { exceedsBytes } from '@lifeline/core'
 import { admitUpgrade } from './admission'
 import { attachUpgrades, type UpgradeSource } from './attach'
 import { type Channel, openChannel } from './channel'
 import { retireWhenOld } from './connection-age'
 import { createConnectionLimits } from './connection-limits'
 import { hubClosedError, invalidEventError, messageTooLargeError } from './errors'
-import type { LogEntry, NewEvent } from './log'
+import type { LogEntry, NewEvent, PublishOptions } from './log'
 import { type HubOptions, resolveHubOptions, type StreamSelector } from './options'
 import type { Farewell, PipeContext } from './pipe-context'
 import { blockExceeds, comment, controlEvent, serializeEntry } from './serialize'
@@ -90,8 +91,11 @@ export interface HubStats {
  * ```
  */
 export interface Hub {
-  /** Appends an event to `stream`'s log and fans it out; resolves with the id the log gave it. */
-  publish(stream: string, event: NewEvent): Promise<string>
+  /**
+   * Appends an event to `stream`'s log and fans it out; resolves with the id the log gave it.
+   * At-least-once when retried after a failure; exactly-once with an idempotency `key`.
+   */
+  publish(stream: string, event: NewEvent, options?: PublishOptions): Promise<string>
   /** Serves SSE on a Node request (Express and Fastify: pass the raw objects). */
   sse(req: IncomingMessage, res: ServerResponse, options: SseOptions): void
   /** Serves SSE as a Web `Response` (Deno, Bun, edge runtimes, any fetch-style router). */
@@ -115,6 +119,8 @@ export interface Hub {
 }
 
 const HEARTBEAT = comment('')
+/** Longest idempotency key `publish` takes, in UTF-8 bytes. */
+const MAX_KEY_BYTES = 256
 
 /**
  * Creates a hub.
@@ -239,7 +245,7 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
   }
 
   return {
-    async publish(stream, event) {
+    async publish(stream, event, publishOptions) {
       if (farewell !== undefined) throw hubClosedError()
       if (typeof stream !== 'string' || stream === '')
         throw invalidEventError('stream must be a non-empty string')
@@ -254,7 +260,13 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
         throw invalidEventError('event type must not contain a line break')
       if (type === 'close' || type === 'reset')
         throw invalidEventError(`event type "${type}" is reserved for control events`)
-      const entry = await options.log.append(stream, event)
+      const key = publishOptions?.key
+      if (
+        key !== undefined &&
+        (typeof key !== 'string' || key === '' || exceedsBytes(key, MAX_KEY_BYTES))
+      )
+        throw invalidEventError(`key must be a string of 1 to ${MAX_KEY_BYTES} UTF-8 bytes`)
+      const entry = await options.log.append(stream, event, key === undefined ? undefined : { key })
       return entry.id
     },
 

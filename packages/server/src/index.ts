@@ -9,7 +9,15 @@ export type {
   SseOptions,
 } from './hub'
 export { createHub } from './hub'
-export type { EventLog, HistoryLost, LogEntry, NewEvent, ReadResult, Unsubscribe } from './log'
+export type {
+  EventLog,
+  HistoryLost,
+  LogEntry,
+  NewEvent,
+  PublishOptions,
+  ReadResult,
+  Unsubscribe,
+} from './log'
 export type { MemoryLogOptions } from './memory-log'
 export { memoryLog } from './memory-log'
 export type { CutInfo, HubOptions, Pipe, StreamSelector } from './options'
