@@ -18,6 +18,7 @@ export const sharedTestConfig = defineConfig({
       '@lifeline/websocket': source('websocket'),
       '@lifeline/redis': source('redis'),
       '@lifeline/react': source('react'),
+      '@lifeline/tabs': source('tabs'),
     },
   },
   test: {
