@@ -80,6 +80,20 @@ async function leaderOf(tabs: Tab[]): Promise<Tab> {
   return tabs[index - 1] as Tab
 }
 
+/** Waits until each of `tabs` saw `count` events; returns what they show then. */
+async function allSaw(tabs: Tab[], count: number): Promise<TabView[]> {
+  let last: TabView[] = []
+  await until(
+    async () => {
+      last = await views(tabs)
+      return last.every((view) => view.data.length >= count)
+    },
+    `every tab to see ${count} events`,
+    { timeoutMs: 15_000, detail: () => last.map((view) => view.data.length).join(', ') },
+  )
+  return last
+}
+
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => String(from + i))
 
@@ -141,15 +155,7 @@ describe('@lifeline/tabs in Chromium: tabs of one browser context share one conn
     await kill(live.find((tab) => tab !== third) as Tab, 'crash')
     await stream.done
 
-    let last: TabView[] = []
-    await until(
-      async () => {
-        last = await views(live)
-        return last.every((view) => view.data.length >= EVENTS)
-      },
-      `every surviving tab to see ${EVENTS} events`,
-      { timeoutMs: 15_000, detail: () => last.map((view) => view.data.length).join(', ') },
-    )
+    const last = await allSaw(live, EVENTS)
     const tallies = last.map((view) => tally(view.data, EVENTS))
     console.log(
       `tabs in Chromium: ${PAGES} pages, ${kills.length} kills (${kills.join('; ')}), ` +
@@ -186,15 +192,7 @@ describe('@lifeline/tabs in Chromium: tabs of one browser context share one conn
     await cdp.send('Page.setWebLifecycleState', { state: 'active' })
     await frozen.call('lifecycle', 'resume')
     await stream.done
-    let last: TabView[] = []
-    await until(
-      async () => {
-        last = await views(tabs)
-        return last.every((view) => view.data.length >= EVENTS)
-      },
-      `every tab to see ${EVENTS} events`,
-      { timeoutMs: 15_000, detail: () => last.map((view) => view.data.length).join(', ') },
-    )
+    const last = await allSaw(tabs, EVENTS)
     for (const view of last) expect(view.data).toEqual(range(1, EVENTS))
     const [thawed] = last as [TabView]
     expect(thawed).toMatchObject({ froze: true, role: 'follower', roles: ['leader', 'follower'] })
