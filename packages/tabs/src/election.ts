@@ -13,7 +13,7 @@ export interface ElectionHost {
   /** The lock is this tab's: it leads until it withdraws (or the tab dies). */
   won(): void
   /** The lock manager failed the request (an opaque origin, a broken polyfill). */
-  refused(error: unknown): void
+  refused(): void
 }
 
 /**
@@ -26,10 +26,10 @@ export function createElection(locks: LockManagerLike, name: string, host: Elect
   let ticket: AbortController | undefined
   let release: (() => void) | undefined
 
-  const refuse = (own: AbortController, error: unknown) => {
+  const refuse = (own: AbortController) => {
     if (ticket !== own) return
     ticket = undefined
-    host.refused(error)
+    host.refused()
   }
 
   return {
@@ -49,9 +49,9 @@ export function createElection(locks: LockManagerLike, name: string, host: Elect
         // A withdrawn request rejects with an AbortError: ours, not a refusal.
         locks
           .request(name, { mode: 'exclusive', signal: own.signal }, held)
-          .catch((error: unknown) => refuse(own, error))
-      } catch (error) {
-        refuse(own, error)
+          .catch(() => refuse(own))
+      } catch {
+        refuse(own)
       }
     },
     withdraw() {
