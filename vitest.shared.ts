@@ -19,6 +19,7 @@ export const sharedTestConfig = defineConfig({
       '@lifeline/long-poll': source('long-poll'),
       '@lifeline/redis': source('redis'),
       '@lifeline/react': source('react'),
+      '@lifeline/tabs': source('tabs'),
     },
   },
   test: {
