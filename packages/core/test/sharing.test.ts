@@ -23,7 +23,7 @@ afterEach(() => {
  * when the leader leaves the next one leads. What `@lifeline/tabs` does across tabs, with
  * structured cloning standing in for the BroadcastChannel.
  */
-function memoryShare(options: { electInsideJoin?: boolean } = {}): ShareOption & {
+function memoryShare(options: { electInsideJoin?: boolean; snapshotLater?: boolean } = {}): ShareOption & {
   members: ShareMember[]
 } {
   const members: ShareMember[] = []
@@ -41,7 +41,14 @@ function memoryShare(options: { electInsideJoin?: boolean } = {}): ShareOption &
           leader = member
           member.lead()
         } else queueMicrotask(electNext)
-      } else member.receive({ type: 'snapshot', payload: structuredClone(leader.snapshot()) })
+      } else {
+        const current = leader
+        const answer = () =>
+          member.receive({ type: 'snapshot', payload: structuredClone(current.snapshot()) })
+        // A real channel answers a newcomer's hello a task later.
+        if (options.snapshotLater) queueMicrotask(answer)
+        else answer()
+      }
       return {
         relay(message) {
           for (const other of members) if (other !== member) other.receive(structuredClone(message))
@@ -55,20 +62,35 @@ function memoryShare(options: { electInsideJoin?: boolean } = {}): ShareOption &
   }
 }
 
-function tab(share: ShareOption, transport = scriptedTransport('sse')) {
+function tab(
+  share: ShareOption,
+  options: { connect?: boolean; lastEventId?: string } = {},
+  transport = scriptedTransport('sse'),
+) {
   const client = createClient({
     url,
     transports: [transport],
     share,
     environment: { random: () => 0 },
+    ...options,
   })
   const events: StreamEvent[] = []
   const roles: ConnectionEvents['role'][] = []
   const gaps: ConnectionEvents['gap'][] = []
+  const states: string[] = []
   client.on('*', (_type, event) => events.push(event))
   client.connection.on('role', (role) => roles.push(role))
   client.connection.on('gap', (gap) => gaps.push(gap))
-  return { client, transport, events, roles, gaps, ids: () => events.map((event) => event.id) }
+  client.connection.on('state', ({ from, to }) => states.push(`${from}>${to}`))
+  return {
+    client,
+    transport,
+    events,
+    roles,
+    gaps,
+    states,
+    ids: () => events.map((event) => event.id),
+  }
 }
 
 const settle = () => vi.advanceTimersByTimeAsync(0)
@@ -129,6 +151,62 @@ describe('share (Wave 2: one connection per browser)', () => {
     expect(b.gaps).toEqual([{ lastEventId: '1', reason: { kind: 'reset' } }])
     expect(b.client.connection.lastEventId).toBe('9')
     a.client.close()
+    b.client.close()
+  })
+
+  it('a snapshot that comes later tells the app the state it brings, and a follower closes to closed', async () => {
+    const share = memoryShare({ snapshotLater: true })
+    const a = tab(share)
+    await settle()
+    a.transport.last().accept().send({ id: '1' })
+    const b = tab(share)
+    expect(b.client.connection.state).toBe('connecting')
+    await settle()
+    expect(b.client.connection.state).toBe('open')
+    b.client.close()
+    expect(b.client.connection).toMatchObject({ state: 'closed', role: 'single' })
+    expect(b.states).toEqual(['connecting>open', 'open>closed'])
+    expect(b.roles).toEqual([{ from: 'follower', to: 'single' }])
+    // The leader is untouched by a follower leaving.
+    expect(a.client.connection).toMatchObject({ state: 'open', role: 'leader' })
+    a.client.close()
+  })
+
+  it('a follower whose own point the leader is past is told of the gap; at the same point it is not', async () => {
+    const share = memoryShare()
+    const a = tab(share)
+    await settle()
+    a.transport.last().accept().send({ id: '8' })
+    const behind = tab(share, { connect: false, lastEventId: '3' })
+    const level = tab(share, { connect: false, lastEventId: '8' })
+    behind.client.connect()
+    level.client.connect()
+    expect(behind.gaps).toEqual([{ lastEventId: '3', reason: { kind: 'reset' } }])
+    expect(behind.client.connection).toMatchObject({ lastEventId: '8', state: 'open' })
+    expect(behind.client.connection.diagnostics().gaps).toBe(1)
+    expect(level.gaps).toEqual([])
+    for (const t of [a, behind, level]) t.client.close()
+  })
+
+  it('a client created with connect: false joins only on connect(), and never after close()', async () => {
+    const share = memoryShare()
+    const idle = tab(share, { connect: false })
+    await settle()
+    expect(share.members).toHaveLength(0)
+    expect(idle.client.connection).toMatchObject({ role: 'single', state: 'idle' })
+    const b = tab(share)
+    await settle()
+    // The client that connected leads; the idle one holds nothing.
+    expect(b.client.connection.role).toBe('leader')
+    expect(b.transport.connections).toHaveLength(1)
+    idle.client.connect()
+    expect(share.members).toHaveLength(2)
+    expect(idle.client.connection.role).toBe('follower')
+    expect(idle.roles).toEqual([{ from: 'single', to: 'follower' }])
+    idle.client.close()
+    idle.client.connect()
+    expect(share.members).toHaveLength(1)
+    expect(idle.client.connection.state).toBe('closed')
     b.client.close()
   })
 

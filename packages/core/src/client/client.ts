@@ -27,7 +27,7 @@ import { type ClientOptions, resolveOptions } from './options'
 import { createPersistence } from './persistence'
 import { createResumePoint, type ResumePoint } from './resume'
 import type { ShareMessage, ShareRole } from './share'
-import { joinSharing, type Sharing } from './sharing'
+import { createSharing, type Sharing } from './sharing'
 
 /** The connection side of a client: state, resume point, decisions and counters. */
 export interface Connection {
@@ -141,7 +141,6 @@ export function createClient(options: ClientOptions): Client {
   }
   // The public state the app was last told: it follows the leader's while following.
   let shown: ConnectionState = connectionStateOf(policy)
-  let wanted = config.connect
   const emit = <K extends keyof ConnectionEvents>(type: K, event: ConnectionEvents[K]) => {
     if (type === 'state') shown = (event as ConnectionEvents['state']).to
     emitter.emit(type, event)
@@ -159,20 +158,18 @@ export function createClient(options: ClientOptions): Client {
     if (iterators.size > 0) for (const iterator of iterators) iterator.push(event)
     if (sharing.role === 'leader') sharing.relay({ type: 'event', payload: event })
   }
-  const sharing = joinSharing(config.share, {
+  const sharing = createSharing(config.share, {
     url: config.url.href,
     resume,
     ownState: () => connectionStateOf(policy),
     ownTransport: () => name(policy.transport),
-    connect: () => {
-      if (wanted) dispatch({ kind: 'connect' })
-    },
+    connect: () => dispatch({ kind: 'connect' }),
     standBy: () => dispatch({ kind: 'stand-by' }),
     deliver,
+    gap,
     emit,
     report: emitter.report,
   })
-  shown = sharing.state()
 
   const host: AttemptHost = {
     options: config,
@@ -313,7 +310,10 @@ export function createClient(options: ClientOptions): Client {
     off: (type: string, handler: EventHandler | WildcardHandler) => handlers.off(type, handler),
     connection,
     connect() {
-      wanted = true
+      // Closed is final: a closed client must not join a share either.
+      if (policy.phase === 'closed') return
+      sharing.join()
+      // A follower connects only once it leads.
       if (sharing.role !== 'follower') dispatch({ kind: 'connect' })
     },
     close() {
@@ -329,8 +329,7 @@ export function createClient(options: ClientOptions): Client {
       ),
   }
 
-  // A follower connects only once it leads.
-  if (wanted && sharing.role !== 'follower') dispatch({ kind: 'connect' })
+  if (config.connect) client.connect()
   return client
 }
 

@@ -53,8 +53,9 @@ export interface ShareGroup {
 
 /**
  * The `share` option: a plug-in that lets clients share one connection, such as `tabs()`
- * from `@lifeline/tabs` (one connection per browser). `join` is called once per client;
- * it returns `undefined` where it cannot share (the client then connects on its own).
+ * from `@lifeline/tabs` (one connection per browser). A client joins on its first
+ * `connect()` and leaves on `close()`; `join` returns `undefined` where it cannot share
+ * (the client then connects on its own).
  * Core imports no plug-in: the option is this interface.
  *
  * @example

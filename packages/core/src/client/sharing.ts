@@ -16,6 +16,8 @@ export interface SharingHost {
   standBy(): void
   /** Hands a relayed event to the app. */
   deliver(event: StreamEvent): void
+  /** Tells the app that history was lost (and counts it). */
+  gap(lastEventId: string | undefined, reason: ConnectionReason): void
   emit<K extends keyof ConnectionEvents>(type: K, event: ConnectionEvents[K]): void
   report(error: LifelineError): void
 }
@@ -28,22 +30,39 @@ export interface Sharing {
   transport(): string
   /** Relays to the followers while leading; nothing otherwise. */
   relay(message: ShareMessage): void
+  /**
+   * Joins the share, once per connect: a client created with `connect: false` must not win
+   * an election it would hold without connecting, so the shell joins on `connect()`.
+   */
+  join(): void
+  /** Leaves the share (on `close()`): the client shows its own state again. */
   leave(): void
 }
 
 /**
- * Joins the share of `option` (or stays `single` without one, or where the plug-in cannot
- * share). A follower starts no connection of its own: it mirrors the leader's state and
- * transport, takes each relayed id into its resume point (so it resumes from there when it
- * leads) and hands the relayed events to the app, dropping any it already delivered.
+ * The sharing of one client under `option` (it stays `single` without one, or where the
+ * plug-in cannot share). A follower starts no connection of its own: it mirrors the
+ * leader's state and transport, takes each relayed id into its resume point (so it resumes
+ * from there when it leads) and hands the relayed events to the app, dropping any it
+ * already delivered.
  */
-export function joinSharing(option: ShareOption | undefined, host: SharingHost): Sharing {
+export function createSharing(option: ShareOption | undefined, host: SharingHost): Sharing {
   const { resume } = host
   let mirror: ShareSnapshot | undefined
   let group: ShareGroup | undefined
+  let joined = false
   // A plug-in may elect this client inside join(): that is its first role, not a change.
-  let joining = true
+  let joining = false
   let elected: ShareRole | undefined
+
+  /** Tells the app what the mirror's change changed: the public state and transport. */
+  const show = (from: ShareSnapshot | undefined) => {
+    const state = sharing.state()
+    const transport = sharing.transport()
+    const was = from ?? { state: host.ownState(), transport: host.ownTransport() }
+    if (was.state !== state) host.emit('state', { from: was.state, to: state })
+    if (was.transport !== transport) host.emit('transport', { from: was.transport, to: transport })
+  }
 
   const become = (to: ShareRole) => {
     if (joining) {
@@ -67,18 +86,16 @@ export function joinSharing(option: ShareOption | undefined, host: SharingHost):
     else host.standBy()
   }
 
-  // `role` is a plain field (read on every event), changed only here.
-  const sharing: { -readonly [K in keyof Sharing]: Sharing[K] } = {
-    role: 'single',
-    state: () => mirror?.state ?? host.ownState(),
-    transport: () => mirror?.transport ?? host.ownTransport(),
-    relay(message) {
-      if (sharing.role === 'leader') group?.relay(message)
-    },
-    leave() {
-      group?.leave()
-      group = undefined
-    },
+  const snapshot = (next: ShareSnapshot) => {
+    const was = mirror
+    mirror = { ...next }
+    const had = resume.lastEventId
+    if (next.lastEventId === had) return show(was)
+    // [design] the leader is past this client's own point (a reloaded tab with a stored
+    // point): the events between them never reach this client, and the app must be told.
+    const moved = resume.accept(next.lastEventId ?? '')
+    if (had !== undefined && moved !== 'duplicate') host.gap(had, { kind: 'reset' })
+    show(was)
   }
 
   const receive = (message: ShareMessage) => {
@@ -93,10 +110,7 @@ export function joinSharing(option: ShareOption | undefined, host: SharingHost):
         resume.accept(message.payload ?? '')
         return
       case 'snapshot':
-        mirror = { ...message.payload }
-        if (message.payload.lastEventId !== resume.lastEventId)
-          resume.accept(message.payload.lastEventId ?? '')
-        return
+        return snapshot(message.payload)
       case 'state':
         mirror.state = message.payload.to
         break
@@ -105,7 +119,7 @@ export function joinSharing(option: ShareOption | undefined, host: SharingHost):
         break
       case 'gap':
         resume.drop()
-        break
+        return host.gap(message.payload.lastEventId, message.payload.reason)
       case 'error': {
         const { code, message: text, reason } = message.payload
         host.report(
@@ -119,25 +133,53 @@ export function joinSharing(option: ShareOption | undefined, host: SharingHost):
     host.emit(message.type, message.payload as never)
   }
 
-  if (option === undefined) return sharing
-  // A member follows until elected; what the plug-in relays inside join() already counts.
-  sharing.role = 'follower'
-  mirror = { state: 'connecting', transport: host.ownTransport(), lastEventId: undefined }
-  group = option.join({
+  const member = {
     url: host.url,
     lead: () => become('leader'),
     follow: () => become('follower'),
     receive,
-    snapshot: () => ({
+    snapshot: (): ShareSnapshot => ({
       state: sharing.state(),
       transport: sharing.transport(),
       lastEventId: resume.lastEventId,
     }),
-  })
-  joining = false
-  if (group === undefined || elected === 'leader') {
-    sharing.role = group === undefined ? 'single' : 'leader'
-    mirror = undefined
+  }
+
+  // `role` is a plain field (read on every event), changed only here.
+  const sharing: { -readonly [K in keyof Sharing]: Sharing[K] } = {
+    role: 'single',
+    state: () => mirror?.state ?? host.ownState(),
+    transport: () => mirror?.transport ?? host.ownTransport(),
+    relay(message) {
+      if (sharing.role === 'leader') group?.relay(message)
+    },
+    join() {
+      if (option === undefined || joined) return
+      joined = true
+      // A member follows until elected; what the plug-in relays inside join() already counts.
+      sharing.role = 'follower'
+      mirror = { state: 'connecting', transport: host.ownTransport(), lastEventId: undefined }
+      joining = true
+      elected = undefined
+      group = option.join(member)
+      joining = false
+      if (group === undefined || elected === 'leader') {
+        sharing.role = group === undefined ? 'single' : 'leader'
+        mirror = undefined
+      }
+      if (sharing.role !== 'single') host.emit('role', { from: 'single', to: sharing.role })
+      if (sharing.role === 'follower') show(undefined)
+    },
+    leave() {
+      group?.leave()
+      group = undefined
+      joined = false
+      // The close that follows tells the app the client's own state: closed.
+      mirror = undefined
+      const from = sharing.role
+      sharing.role = 'single'
+      if (from !== 'single') host.emit('role', { from, to: 'single' })
+    },
   }
   return sharing
 }
