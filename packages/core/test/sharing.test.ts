@@ -23,7 +23,9 @@ afterEach(() => {
  * when the leader leaves the next one leads. What `@lifeline/tabs` does across tabs, with
  * structured cloning standing in for the BroadcastChannel.
  */
-function memoryShare(options: { electInsideJoin?: boolean; snapshotLater?: boolean } = {}): ShareOption & {
+function memoryShare(
+  options: { electInsideJoin?: boolean; snapshotLater?: boolean } = {},
+): ShareOption & {
   members: ShareMember[]
 } {
   const members: ShareMember[] = []
