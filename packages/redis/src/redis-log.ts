@@ -4,6 +4,7 @@ import type {
   HistoryLost,
   LogEntry,
   NewEvent,
+  NewestEntries,
   PublishOptions,
   ReadResult,
 } from '@lifeline/server'
@@ -13,7 +14,7 @@ import { compareEntryIds, formatId, newEpoch, ORIGIN, parseId } from './entry-id
 import { closedError, unavailableError } from './errors'
 import { createFeeds } from './feeds'
 import { openLink } from './link'
-import { APPEND, NEWEST, OLDEST, READ, runScript, type Script } from './scripts'
+import { APPEND, NEWEST, OLDEST, READ, runScript, type Script, TAIL } from './scripts'
 
 /**
  * Options of {@link redisLog}.
@@ -167,6 +168,18 @@ export function redisLog(options: RedisLogOptions): RedisLog {
       return kind === 'lost'
         ? { kind: 'lost', entries, head: formatId(epoch, last) }
         : { kind: 'entries', entries }
+    },
+
+    async readNewest(stream: string, limit: number): Promise<NewestEntries> {
+      // The subscribe/read rule, as for readAfter.
+      const feed = await feedOf(stream)
+      const count = String(Math.max(0, Math.floor(limit)))
+      const reply = await run('readNewest', TAIL, stream, [newEpoch(), count])
+      const [epoch, raw, last] = reply as [string, RawEntry[], string]
+      const upTo = raw.at(-1)?.[0] ?? last
+      if (feed !== undefined && compareEntryIds(upTo, ORIGIN) > 0)
+        await feeds.reached(feed, epoch, upTo)
+      return { entries: raw.map((entry) => toLogEntry(epoch, entry)), head: formatId(epoch, last) }
     },
 
     async oldest(stream: string): Promise<string | undefined> {

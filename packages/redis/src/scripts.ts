@@ -114,6 +114,19 @@ return { epoch, last }
 `)
 
 /**
+ * ARGV: candidate epoch, limit. Returns { epoch, the newest `limit` entries oldest first,
+ * newest id or 0-1 }, creating the epoch if needed.
+ */
+export const TAIL = script(`${META}
+local epoch, last = current(ARGV[1])
+local entries = {}
+if tonumber(ARGV[2]) < 1 then return { epoch, entries, last } end
+local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[2])
+for i = #newest, 1, -1 do table.insert(entries, newest[i]) end
+return { epoch, entries, last }
+`)
+
+/**
  * ARGV: epoch, entry id, limit, candidate epoch. Returns nil when the id cannot be placed in
  * its epoch (never issued, trimmed, or lost with a dropped tail); { 'lost', epoch, entries,
  * newest id } when it is from another epoch, or the history is gone (then a new epoch

@@ -120,6 +120,19 @@ describe('redisLog: readAfter, newest, oldest', () => {
     expect(await log.oldest(stream)).toBe(first.id)
   })
 
+  it('reads the newest entries oldest first with the head, even on an empty stream (from=start)', async () => {
+    const log = logOf()
+    const stream = fresh()
+    const empty = await log.readNewest(stream, 10)
+    expect(empty.entries).toEqual([])
+    expect(empty.head).toBe(await log.newest(stream))
+    const appended: LogEntry[] = []
+    for (let i = 0; i < 5; i++) appended.push(await log.append(stream, { data: String(i) }))
+    expect(await log.readNewest(stream, 10)).toEqual({ entries: appended, head: appended[4]!.id })
+    expect((await log.readNewest(stream, 2)).entries).toEqual(appended.slice(3))
+    expect((await log.readNewest(stream, 0)).entries).toEqual([])
+  })
+
   it('returns at most limit entries, oldest first', async () => {
     const log = logOf()
     const stream = fresh()
@@ -326,6 +339,31 @@ describe('redisLog: subscribe', () => {
         // Either the head came through the loop, or it was there before the subscription.
         if (!held.some((entry) => entry.id === head)) expect(held).toEqual([])
         // Nothing at or before the head may come through the loop after newest returned.
+        await expect.poll(() => held.length, { timeout: 5_000 }).toBeGreaterThan(returnedAt + 2)
+        unsubscribe()
+        for (const entry of held.slice(returnedAt)) expect(after(entry.id, head)).toBe(true)
+      }
+    } finally {
+      await publisher.stop()
+    }
+  })
+
+  it('gives readNewest only once the local loop has delivered up to what it returns', async () => {
+    const reader = logOf()
+    const writer = await otherInstance()
+    const stream = fresh()
+    await writer.append(stream, { data: 'seed' })
+    const publisher = publishNonStop(writer, stream)
+    try {
+      for (let round = 0; round < 20; round++) {
+        const held: LogEntry[] = []
+        const unsubscribe = reader.subscribe(stream, (entry) => held.push(entry))
+        const { entries, head } = await reader.readNewest(stream, 3)
+        const returnedAt = held.length
+        expect(entries.at(-1)?.id).toBe(head)
+        // The seam the hub relies on: the last entry read came through the loop already, or
+        // was there before the subscription; nothing at or before it comes later.
+        if (!held.some((entry) => entry.id === head)) expect(held).toEqual([])
         await expect.poll(() => held.length, { timeout: 5_000 }).toBeGreaterThan(returnedAt + 2)
         unsubscribe()
         for (const entry of held.slice(returnedAt)) expect(after(entry.id, head)).toBe(true)

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { isHostAllowed } from './allowed-hosts'
+import type { Start } from './channel'
 import { clientAddress } from './client-address'
 import type { Place } from './connection-limits'
 import { corsHeaders, preflightHeaders } from './cors'
@@ -70,7 +71,7 @@ export type SseAdmission =
   | {
       kind: 'stream'
       headers: Record<string, string>
-      resumePoint: string | undefined
+      start: Start
       /** The connection's place under the limits, released by its subscriber. */
       place: Place
     }
@@ -106,9 +107,11 @@ export function admitSse(context: PipeContext, arrival: SseArrival): SseAdmissio
   const place = context.claim(arrival.address)
   if (place === 'address-full') return answer(429, retryAfter(options.retry))
   if (place === 'hub-full') return answer(503, retryAfter(options.retry))
+  const query = queryOf(arrival.target)
   // Native EventSource cannot set headers on its first request: `?lastEventId=` stands in.
-  const resumePoint = arrival.lastEventId ?? queryOf(arrival.target).get('lastEventId') ?? undefined
-  return { kind: 'stream', headers, resumePoint, place }
+  const resumePoint = arrival.lastEventId ?? query.get('lastEventId') ?? undefined
+  const start = { resumePoint, fromStart: query.get('from') === 'start' }
+  return { kind: 'stream', headers, start, place }
 }
 
 /** The hub's answer to a WebSocket upgrade, before any `ws` code runs. */

@@ -30,6 +30,7 @@ function lateLog(
   const log: EventLog = {
     ...inner,
     readAfter: (stream, id, limit) => late(() => inner.readAfter(stream, id, limit)),
+    readNewest: (stream, limit) => late(() => inner.readNewest(stream, limit)),
     newest: (stream) => late(() => inner.newest(stream)),
   }
   return { log, release }
@@ -47,7 +48,12 @@ function channelOn(log: EventLog) {
 }
 
 /** A subscriber joining `channel` (by default one of its own) with `resumePoint`. */
-function join(log: EventLog, resumePoint: string | undefined, channel = channelOn(log)) {
+function join(
+  log: EventLog,
+  resumePoint: string | undefined,
+  channel = channelOn(log),
+  fromStart = false,
+) {
   const written: string[] = []
   let ended = false
   const decoder = new TextDecoder()
@@ -69,7 +75,7 @@ function join(log: EventLog, resumePoint: string | undefined, channel = channelO
     onCut: () => {},
     onGone: () => {},
   })
-  const joined = channel.join(subscriber, resumePoint)
+  const joined = channel.join(subscriber, { resumePoint, fromStart })
   return { joined, text: () => written.join(''), ended: () => ended }
 }
 
@@ -161,6 +167,61 @@ describe('channel seam', () => {
     // maxReplay is 100 here: the events 51 to 150, then the position block.
     expect(ids).toEqual([...Array.from({ length: 100 }, (_, i) => `e-${i + 51}`), 'e-150'])
     expect(text().startsWith('retry: 1000\n\nevent: reset\ndata: \n\n')).toBe(true)
+  })
+})
+
+describe('from=start', () => {
+  const idsOf = (text: string) => [...text.matchAll(/^id: (.*)$/gm)].map((match) => match[1])
+
+  it('replays what the log holds, oldest first, then the position block, then live: none twice across the seam', async () => {
+    const { log, release } = lateLog()
+    await log.append('s', { data: 'a' })
+    const { joined, text } = join(log, undefined, undefined, true)
+    // Appended while the read is pending: live and in the read both.
+    await log.append('s', { data: 'b' })
+    release()
+    await joined
+    await log.append('s', { data: 'c' })
+    expect(text()).toBe(
+      'retry: 1000\n\nid: e-1\ndata: a\n\nid: e-2\ndata: b\n\nid: e-2\n\nid: e-3\ndata: c\n\n',
+    )
+  })
+
+  it('past the replay cap: reset, the newest maxReplay events, the position block', async () => {
+    const { log, release } = lateLog()
+    release()
+    for (let i = 1; i <= 101; i++) await log.append('s', { data: String(i) })
+    const { joined, text } = join(log, undefined, undefined, true)
+    await joined
+    expect(text().startsWith('retry: 1000\n\nevent: reset\ndata: \n\n')).toBe(true)
+    expect(idsOf(text())).toEqual([...Array.from({ length: 100 }, (_, i) => `e-${i + 2}`), 'e-101'])
+  })
+
+  it('exactly the cap is all of it: no reset', async () => {
+    const { log, release } = lateLog()
+    release()
+    for (let i = 1; i <= 100; i++) await log.append('s', { data: String(i) })
+    const { joined, text } = join(log, undefined, undefined, true)
+    await joined
+    expect(text()).not.toContain('event: reset')
+    expect(idsOf(text())).toHaveLength(101)
+  })
+
+  it('an empty stream gives the position before its first event', async () => {
+    const { log, release } = lateLog()
+    release()
+    const { joined, text } = join(log, undefined, undefined, true)
+    await joined
+    expect(text()).toBe('retry: 1000\n\nid: e-0\n\n')
+  })
+
+  it('a resume point wins over from=start', async () => {
+    const { log, release } = lateLog()
+    release()
+    for (const data of ['a', 'b', 'c']) await log.append('s', { data })
+    const { joined, text } = join(log, 'e-2', undefined, true)
+    await joined
+    expect(text()).toBe('retry: 1000\n\nid: e-3\ndata: c\n\nid: e-3\n\n')
   })
 })
 

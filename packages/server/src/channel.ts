@@ -3,11 +3,20 @@ import type { EventLog, LogEntry, ReadResult, Unsubscribe } from './log'
 import { controlEvent, positionBlock, retryBlock } from './serialize'
 import type { Subscriber } from './subscriber'
 
+/**
+ * Where a connection starts: after the client's resume point; without one, at the newest
+ * event, or with `from=start` at the oldest one the log retains.
+ */
+export interface Start {
+  resumePoint: string | undefined
+  fromStart: boolean
+}
+
 /** One stream's live fan-out: its subscribers and the log subscription that feeds them. */
 export interface Channel {
   readonly subscribers: ReadonlySet<Subscriber>
   /** Adds a subscriber and runs its start: replay or reset, position block, then live. */
-  join(subscriber: Subscriber, resumePoint: string | undefined): Promise<void>
+  join(subscriber: Subscriber, start: Start): Promise<void>
   /** Removes a subscriber; the last one leaving ends the log subscription. */
   leave(subscriber: Subscriber): void
 }
@@ -152,6 +161,31 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     goLive(subscriber, last)
   }
 
+  /**
+   * Replays the newest `maxReplay` of `entries` (read with one more than the cap), oldest
+   * first: `reset` first when some are left out, or when `reset` says the client's own
+   * history is gone.
+   */
+  const replayNewest = (
+    subscriber: Subscriber,
+    entries: readonly LogEntry[],
+    head: string,
+    reset: boolean,
+  ) => {
+    const over = entries.length > context.maxReplay
+    if (reset || over) subscriber.send(RESET)
+    const kept = over ? entries.slice(entries.length - context.maxReplay) : entries
+    return sendReplay(subscriber, kept, kept.at(-1)?.id ?? head)
+  }
+
+  /** [design] `from=start`: what the log retains, oldest first, then live. */
+  const startFromStart = async (subscriber: Subscriber, begin: () => void) => {
+    const { entries, head } = await log.readNewest(stream, context.maxReplay + 1)
+    if (subscriber.state !== 'starting') return
+    begin()
+    await replayNewest(subscriber, entries, head, false)
+  }
+
   /** Replays after `resumePoint`, or after a loss the log's current history; false: reset fresh. */
   const replay = async (
     subscriber: Subscriber,
@@ -172,15 +206,13 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     }
     // [design] reset after lost history: the current history from its first event (capped
     // by the replay cap), then the position block, so the client loses only what the log lost.
-    subscriber.send(RESET)
-    const entries = result.entries.slice(Math.max(0, result.entries.length - context.maxReplay))
-    await sendReplay(subscriber, entries, entries.at(-1)?.id ?? result.head)
+    await replayNewest(subscriber, result.entries, result.head, true)
     return true
   }
 
   return {
     subscribers,
-    async join(subscriber, resumePoint) {
+    async join(subscriber, { resumePoint, fromStart }) {
       if (unsubscribe === undefined) unsubscribe = log.subscribe(stream, onEntry, onHistoryLost)
       subscribers.add(subscriber)
       // The first byte waits for the first log read: when the log fails, nothing was sent
@@ -193,7 +225,7 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
       }
       // [spec] an empty Last-Event-ID is no resume point: the client starts fresh.
       if (resumePoint === undefined || resumePoint === '')
-        return startFresh(subscriber, begin, false)
+        return fromStart ? startFromStart(subscriber, begin) : startFresh(subscriber, begin, false)
       if (await replay(subscriber, resumePoint, begin)) return
       if (subscriber.state !== 'starting') return
       await startFresh(subscriber, begin, true)

@@ -32,6 +32,7 @@ describe('parseClientFrame', () => {
   afterEach(() => {
     delete (Object.prototype as Record<string, unknown>).lastEventId
     delete (Object.prototype as Record<string, unknown>).type
+    delete (Object.prototype as Record<string, unknown>).from
   })
 
   it('never throws and reads no hello in arbitrary bytes, however ws delivers them', () => {
@@ -66,6 +67,7 @@ describe('parseClientFrame', () => {
             fc.double(),
             fc.jsonValue(),
           ),
+          from: fc.oneof(fc.constantFrom('start', 'Start', 'end'), fc.jsonValue()),
           extra: fc.jsonValue(),
         },
         { requiredKeys: [] },
@@ -88,6 +90,7 @@ describe('parseClientFrame', () => {
         expect(frame).toEqual({
           type: 'hello',
           lastEventId: expectedId(value as Record<string, unknown>),
+          fromStart: (value as Record<string, unknown>).from === 'start',
         })
       }),
       { numRuns: 2_000 },
@@ -118,7 +121,7 @@ describe('parseClientFrame', () => {
     ['minus zero', '{"type":"hello","lastEventId":-0}'],
     ['an object', '{"type":"hello","lastEventId":{"id":"a-1"}}'],
   ])('reads %s as a malformed resume point, never as another id', (_, text) => {
-    expect(parseClientFrame(Buffer.from(text), false)).toEqual({
+    expect(parseClientFrame(Buffer.from(text), false)).toMatchObject({
       type: 'hello',
       lastEventId: MALFORMED_RESUME_POINT,
     })
@@ -126,17 +129,36 @@ describe('parseClientFrame', () => {
 
   it('takes a whole number as its decimal string, and absent or null as a fresh connect', () => {
     const parse = (text: string) => parseClientFrame(Buffer.from(text), false)
-    expect(parse('{"type":"hello","lastEventId":42}')).toEqual({ type: 'hello', lastEventId: '42' })
-    expect(parse('{"type":"hello","lastEventId":null}')).toEqual({
+    expect(parse('{"type":"hello","lastEventId":42}')).toMatchObject({
+      type: 'hello',
+      lastEventId: '42',
+    })
+    expect(parse('{"type":"hello","lastEventId":null}')).toMatchObject({
       type: 'hello',
       lastEventId: undefined,
     })
-    expect(parse('{"type":"hello"}')).toEqual({ type: 'hello', lastEventId: undefined })
+    expect(parse('{"type":"hello"}')).toMatchObject({
+      type: 'hello',
+      lastEventId: undefined,
+    })
+  })
+
+  it('reads from=start only from a hello that says exactly that', () => {
+    const parse = (text: string) => parseClientFrame(Buffer.from(text), false)
+    expect(parse('{"type":"hello","from":"start"}')).toEqual({
+      type: 'hello',
+      lastEventId: undefined,
+      fromStart: true,
+    })
+    for (const from of ['"START"', '"end"', 'true', '1', 'null', '["start"]'])
+      expect(parse(`{"type":"hello","from":${from}}`)).toMatchObject({ fromStart: false })
+    ;(Object.prototype as Record<string, unknown>).from = 'start'
+    expect(parse('{"type":"hello"}')).toMatchObject({ fromStart: false })
   })
 
   it('reads no field from a polluted Object.prototype', () => {
     ;(Object.prototype as Record<string, unknown>).lastEventId = 'planted-1'
-    expect(parseClientFrame(Buffer.from('{"type":"hello"}'), false)).toEqual({
+    expect(parseClientFrame(Buffer.from('{"type":"hello"}'), false)).toMatchObject({
       type: 'hello',
       lastEventId: undefined,
     })
@@ -146,7 +168,7 @@ describe('parseClientFrame', () => {
 
   it('reads a __proto__ key as data, not as a prototype', () => {
     const text = '{"type":"hello","__proto__":{"lastEventId":"planted-1"}}'
-    expect(parseClientFrame(Buffer.from(text), false)).toEqual({
+    expect(parseClientFrame(Buffer.from(text), false)).toMatchObject({
       type: 'hello',
       lastEventId: undefined,
     })

@@ -1,7 +1,9 @@
 import type { RawData } from 'ws'
 
 /** What a client may send: the hello first, then pings. */
-export type ClientFrame = { type: 'hello'; lastEventId: string | undefined } | { type: 'ping' }
+export type ClientFrame =
+  | { type: 'hello'; lastEventId: string | undefined; fromStart: boolean }
+  | { type: 'ping' }
 
 /** Stands for a resume point that is not an id at all; no log can place it, so: reset. */
 export const MALFORMED_RESUME_POINT = '\n'
@@ -17,7 +19,8 @@ function own(value: object, key: string): unknown {
 }
 
 /**
- * Reads one client frame: `{"type":"hello","lastEventId":…}` or `{"type":"ping"}`; anything
+ * Reads one client frame: `{"type":"hello","lastEventId":…,"from":"start"}` (both fields
+ * optional) or `{"type":"ping"}`; anything
  * else (binary, not JSON, not an object, another type) is undefined. It never throws.
  */
 export function parseClientFrame(data: RawData, isBinary: boolean): ClientFrame | undefined {
@@ -45,5 +48,5 @@ export function parseClientFrame(data: RawData, isBinary: boolean): ClientFrame 
         : id === undefined || id === null
           ? undefined
           : MALFORMED_RESUME_POINT
-  return { type: 'hello', lastEventId }
+  return { type: 'hello', lastEventId, fromStart: own(value, 'from') === 'start' }
 }

@@ -189,7 +189,7 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
       return farewell
     },
     claim: limits.claim,
-    connect(stream, pipe, outlet, resumePoint, place) {
+    connect(stream, pipe, outlet, start, place) {
       const subscriber = createSubscriber({
         stream,
         pipe,
@@ -216,7 +216,7 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
       subscribers.add(subscriber)
       heartbeat ??= setInterval(tick, options.heartbeat)
       channelOf(stream)
-        .join(subscriber, resumePoint)
+        .join(subscriber, start)
         .catch((error: unknown) => {
           options.onError(error)
           subscriber.destroy()

@@ -14,6 +14,7 @@ export type {
   HistoryLost,
   LogEntry,
   NewEvent,
+  NewestEntries,
   PublishOptions,
   ReadResult,
   Unsubscribe,

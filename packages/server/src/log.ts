@@ -30,6 +30,13 @@ export type ReadResult =
   | { kind: 'lost'; entries: readonly LogEntry[]; head: string }
   | { kind: 'unknown' }
 
+/** What {@link EventLog.readNewest} found: the newest entries, and the id they end at. */
+export interface NewestEntries {
+  entries: readonly LogEntry[]
+  /** The newest id, or the position before the first entry of an empty stream. */
+  head: string
+}
+
 /** Stops a subscription made with {@link EventLog.subscribe}. */
 export type Unsubscribe = () => void
 
@@ -76,10 +83,14 @@ export interface PublishOptions {
  *   id of history the log lost resolves `{ kind: 'lost' }` with the current history's newest
  *   entries; any other id the log cannot place resolves `{ kind: 'unknown' }`. It must not
  *   reject for either.
+ * - `readNewest(stream, limit)` resolves with the newest `limit` retained entries, oldest
+ *   first (all of them when it holds no more), and `head`: the newest id, or the position
+ *   before the first entry of an empty stream. It serves `from=start`.
  * - `newest` resolves with the newest id, or, on an empty stream, a position that stands
  *   before the first entry, so a client that has seen nothing can still resume.
  * - `subscribe` delivers every entry appended after it returns, in order, exactly once.
- *   An entry must reach the listener no later than `readAfter` or `newest` can return it in
+ *   An entry must reach the listener no later than a read (`readAfter`, `readNewest`,
+ *   `newest`) can return it in
  *   this process (a network log can hold a read until its own subscription has caught up);
  *   the hub relies on this to join replay and live events without a gap or a duplicate.
  *   A log that can lose history (network storage) calls `onHistoryLost` as soon as it finds
@@ -101,6 +112,11 @@ export interface EventLog {
    * `unknown` for any other id it cannot place.
    */
   readAfter(stream: string, id: string, limit: number): Promise<ReadResult>
+  /**
+   * The newest `limit` retained entries, oldest first, and the newest id (or the position
+   * before the first entry of an empty stream).
+   */
+  readNewest(stream: string, limit: number): Promise<NewestEntries>
   /** The id of the oldest retained entry; `undefined` on an empty stream. */
   oldest(stream: string): Promise<string | undefined>
   /** The newest id, or the position before the first entry of an empty stream. */

@@ -65,6 +65,19 @@ describe('memoryLog', () => {
     expect(await log.readAfter('s', 'e-0', 10)).toEqual({ kind: 'unknown' })
   })
 
+  it('reads the newest entries oldest first, and the head even on an empty stream', async () => {
+    const log = memoryLog({ epoch: 'e', capacity: 3 })
+    expect(await log.readNewest('s', 10)).toEqual({ entries: [], head: 'e-0' })
+    for (let i = 1; i <= 5; i++) await log.append('s', { data: String(i) })
+    const all = await log.readNewest('s', 10)
+    // Only what it retains: capacity 3.
+    expect(all.entries.map((e) => e.data)).toEqual(['3', '4', '5'])
+    expect(all.head).toBe('e-5')
+    const two = await log.readNewest('s', 2)
+    expect(two.entries.map((e) => e.id)).toEqual(['e-4', 'e-5'])
+    expect((await log.readNewest('s', 0)).entries).toEqual([])
+  })
+
   it.each([
     ['an id from the future', 'e-9'],
     ['a malformed sequence', 'e-01'],

@@ -1,5 +1,5 @@
 import { LifelineError } from '@lifeline/core'
-import type { EventLog, LogEntry, NewEvent, PublishOptions, ReadResult } from './log'
+import type { EventLog, LogEntry, NewEvent, NewestEntries, PublishOptions, ReadResult } from './log'
 
 /**
  * Options of {@link memoryLog}.
@@ -155,6 +155,11 @@ export function memoryLog(options: MemoryLogOptions = {}): EventLog {
         if (entry !== undefined) entries.push(entry)
       }
       return { kind: 'entries', entries }
+    },
+
+    async readNewest(stream: string, limit: number): Promise<NewestEntries> {
+      const ring = peek(stream)
+      return { entries: newestOf(ring, limit), head: prefix + ring.last }
     },
 
     async oldest(stream: string): Promise<string | undefined> {

@@ -1,3 +1,4 @@
+import type { Start } from './channel'
 import type { ConnectionLimits, Place } from './connection-limits'
 import type { Pipe, ResolvedHubOptions } from './options'
 import type { Outlet, Subscriber } from './subscriber'
@@ -21,14 +22,8 @@ export interface PipeContext {
    */
   claim: ConnectionLimits['claim']
   /**
-   * Registers a connection on `stream` and starts it (replay or reset, then live); the
-   * subscriber releases `place` when it is gone.
+   * Registers a connection on `stream` and starts it at `start` (replay or reset, then
+   * live); the subscriber releases `place` when it is gone.
    */
-  connect(
-    stream: string,
-    pipe: Pipe,
-    outlet: Outlet,
-    resumePoint: string | undefined,
-    place: Place,
-  ): Subscriber
+  connect(stream: string, pipe: Pipe, outlet: Outlet, start: Start, place: Place): Subscriber
 }

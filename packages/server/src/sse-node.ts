@@ -58,7 +58,7 @@ export function serveNode(
       else res.writeHead(503, retryAfter(options.retry)).end()
     },
   }
-  const subscriber = context.connect(stream, 'sse', outlet, admission.resumePoint, admission.place)
+  const subscriber = context.connect(stream, 'sse', outlet, admission.start, admission.place)
   const ended = () => {
     streaming.delete(socket)
     subscriber.gone()

@@ -34,7 +34,7 @@ export function serveFetch(
       status: admission.status,
       headers: admission.headers,
     })
-  const { headers, resumePoint, place } = admission
+  const { headers, start, place } = admission
   let waiting: (() => void) | undefined
   let gone: (() => void) | undefined
   const body = new ReadableStream<Uint8Array>(
@@ -61,7 +61,7 @@ export function serveFetch(
             gone?.()
           },
         }
-        const subscriber = context.connect(stream, 'sse', outlet, resumePoint, place)
+        const subscriber = context.connect(stream, 'sse', outlet, start, place)
         gone = () => {
           open = false
           subscriber.gone()

@@ -99,7 +99,8 @@ export function createUpgradeHandler(context: PipeContext): UpgradeHandler {
         ws.close(farewell.code)
         return
       }
-      subscriber = context.connect(stream, 'websocket', outlet, frame.lastEventId, place)
+      const start = { resumePoint: frame.lastEventId, fromStart: frame.fromStart }
+      subscriber = context.connect(stream, 'websocket', outlet, start, place)
     })
     ws.on('close', () => {
       clearTimeout(timer)
