@@ -96,6 +96,14 @@ export interface Hub {
    * At-least-once when retried after a failure; exactly-once with an idempotency `key`.
    */
   publish(stream: string, event: NewEvent, options?: PublishOptions): Promise<string>
+  /**
+   * Ends `stream` for good: appends the `close` control event `{"reconnect":false}` to its
+   * log, so every connection on it — on every instance sharing the log, and every later
+   * replay (`from: 'start'`, a resume from before it) — is told to stop, and the client
+   * closes (state `closed`, reason `server-close`). For a finished or stopped answer: a
+   * disconnect reconnects and resumes, an end does not. Resolves with the event's id.
+   */
+  end(stream: string): Promise<string>
   /** Serves SSE on a Node request (Express and Fastify: pass the raw objects). */
   sse(req: IncomingMessage, res: ServerResponse, options: SseOptions): void
   /** Serves SSE as a Web `Response` (Deno, Bun, edge runtimes, any fetch-style router). */
@@ -119,6 +127,8 @@ export interface Hub {
 }
 
 const HEARTBEAT = comment('')
+/** The entry `hub.end` appends: the close control event that tells clients to stop. */
+const END: NewEvent = { type: 'close', data: '{"reconnect":false}' }
 /** Longest idempotency key `publish` takes, in UTF-8 bytes. */
 const MAX_KEY_BYTES = 256
 
@@ -244,11 +254,15 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
       })
   }
 
+  const checkStream = (stream: string) => {
+    if (farewell !== undefined) throw hubClosedError()
+    if (typeof stream !== 'string' || stream === '')
+      throw invalidEventError('stream must be a non-empty string')
+  }
+
   return {
     async publish(stream, event, publishOptions) {
-      if (farewell !== undefined) throw hubClosedError()
-      if (typeof stream !== 'string' || stream === '')
-        throw invalidEventError('stream must be a non-empty string')
+      checkStream(stream)
       const { type, data } = event
       if (typeof data !== 'string') throw invalidEventError('event data must be a string')
       if (type !== undefined && typeof type !== 'string')
@@ -267,6 +281,14 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
       )
         throw invalidEventError(`key must be a string of 1 to ${MAX_KEY_BYTES} UTF-8 bytes`)
       const entry = await options.log.append(stream, event, key === undefined ? undefined : { key })
+      return entry.id
+    },
+
+    async end(stream) {
+      checkStream(stream)
+      // In the log, not only on this instance's connections: the end must reach every
+      // instance, and a client that replays the stream later.
+      const entry = await options.log.append(stream, END)
       return entry.id
     },
 
