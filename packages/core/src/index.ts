@@ -1,5 +1,6 @@
-export type { Client, Connection } from './client/client'
+export type { Client } from './client/client'
 export { createClient } from './client/client'
+export type { Connection } from './client/connection'
 export type {
   Clock,
   Environment,
