@@ -17,6 +17,8 @@ export { websocket } from '@lifeline/websocket'`,
 export * from '@lifeline/react'`,
   'core + tabs': `export { createClient } from '@lifeline/core'
 export { tabs } from '@lifeline/tabs'`,
+  'core + long-poll': `export { createClient } from '@lifeline/core'
+export { longPoll } from '@lifeline/long-poll'`,
 }
 const external: Partial<Record<keyof typeof entries, string[]>> = {
   'core + react bindings': ['react'],
@@ -25,18 +27,24 @@ const external: Partial<Record<keyof typeof entries, string[]>> = {
 /**
  * What a browser app ships for each set of imports. `ceiling` is enforced: the size at the
  * last deliberate change plus a little headroom, so a change that grows a bundle fails here
- * and has to say why (docs/performance.md keeps the history). `target` is the goal of the
- * benchmarks issue, not met yet: eventsource-parser (which core must use) is 2.1 KB of it
- * alone; docs/performance.md tracks the gap.
+ * and has to say why (docs/performance.md keeps where the bytes go). `target` is the goal of
+ * the Core v2 issue, not met: eventsource-parser (which core must use) is 1.7 KB of it
+ * alone, and the second wave's client features live in core (docs/performance.md).
  */
 const budgets: { name: keyof typeof entries; ceiling: number; target: number }[] = [
-  { name: 'core', ceiling: 5.85, target: 3.5 },
-  { name: 'core + sse-fetch', ceiling: 9.1, target: 4.5 },
-  { name: 'core + all three adapters', ceiling: 11.45, target: 6.5 },
+  // Raised from 5.85 / 9.1 / 11.45: core grew 1.98 KB in the second wave, by the client
+  // features that live in core (share 0.54 KB, persist 0.22 KB, bounded ids, auth, hot
+  // loops, from, timeouts); docs/performance.md lists the bytes module by module.
+  { name: 'core', ceiling: 7.65, target: 3.5 },
+  { name: 'core + sse-fetch', ceiling: 10.8, target: 4.5 },
+  { name: 'core + all three adapters', ceiling: 12.7, target: 6.5 },
   // Measured 6.82 KB when the bindings came (1.18 KB over core); the target is core's + 1 KB.
-  { name: 'core + react bindings', ceiling: 7.05, target: 4.5 },
+  { name: 'core + react bindings', ceiling: 8.8, target: 4.5 },
   // Measured 8.33 KB when tabs came (0.94 KB over core); the target is core's + 1 KB.
-  { name: 'core + tabs', ceiling: 8.55, target: 4.5 },
+  { name: 'core + tabs', ceiling: 8.6, target: 4.5 },
+  // Measured 10.58 KB when long-poll came (2.96 KB over core, eventsource-parser's 1.7 KB
+  // among them); the target is that of core + sse-fetch.
+  { name: 'core + long-poll', ceiling: 10.6, target: 4.5 },
 ]
 
 const sizes = new Map<string, BundleSize>()
