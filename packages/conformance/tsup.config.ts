@@ -1,5 +1,9 @@
 import { defineConfig } from 'tsup'
 import { packageBuild } from '../../tsup.shared'
 
-// Two entries: the vitest suite, and its browser-safe cases.
-export default defineConfig({ ...packageBuild, entry: ['src/index.ts', 'src/cases.ts'] })
+// Three entries: the vitest suite, its browser-safe cases, and the lifeline-conformance bin
+// (its shebang line is kept by esbuild).
+export default defineConfig({
+  ...packageBuild,
+  entry: ['src/index.ts', 'src/cases.ts', 'src/cli.ts'],
+})
