@@ -19,7 +19,11 @@ export function runHook(command: string, what: string, timeoutMs: number): Promi
     child.stdout.on('data', keep)
     child.stderr.on('data', keep)
     const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // The group is gone already: nothing left to end.
+      }
       reject(new Error(`the ${what} command ran past ${timeoutMs} ms`))
     }, timeoutMs)
     child.once('error', (error) => {

@@ -38,27 +38,31 @@ export function openSse(url: URL, request: SseRequest): Promise<SseSession> {
       req.destroy()
       reject(new Error(`no response within ${request.timeoutMs} ms`))
     }, request.timeoutMs)
-    req.once('error', (error) => {
+    let feed: ReturnType<typeof createWireSession> | undefined
+    // Kept for the request's life: a socket error after the head must not go unhandled.
+    req.on('error', (error) => {
       clearTimeout(timer)
-      reject(new Error(`the request failed: ${error.message}`))
+      if (feed === undefined) reject(new Error(`the request failed: ${error.message}`))
+      else feed.finish(`the connection failed: ${error.message}`)
     })
     req.once('response', (res) => {
       clearTimeout(timer)
-      const feed = createWireSession(() => req.destroy())
+      const session = createWireSession(() => req.destroy())
+      feed = session
       const reader = createBlockReader()
       // [spec] the stream is decoded as UTF-8, whatever its content type says.
       const text = new TextDecoder('utf-8', { ignoreBOM: true })
       res.on('data', (chunk: Buffer) => {
         try {
-          feed.push(reader.feed(text.decode(chunk, { stream: true })))
+          session.push(reader.feed(text.decode(chunk, { stream: true })))
         } catch (error) {
-          feed.finish(`the stream broke: ${(error as Error).message}`)
+          session.finish(`the stream broke: ${(error as Error).message}`)
         }
       })
-      res.once('end', () => feed.finish('the response ended'))
-      res.once('aborted', () => feed.finish('the connection was cut'))
-      res.once('error', (error) => feed.finish(`the response failed: ${error.message}`))
-      resolve(extendSession(feed.session, { status: res.statusCode ?? 0, headers: res.headers }))
+      res.once('end', () => session.finish('the response ended'))
+      res.once('aborted', () => session.finish('the connection was cut'))
+      res.on('error', (error) => session.finish(`the response failed: ${error.message}`))
+      resolve(extendSession(session.session, { status: res.statusCode ?? 0, headers: res.headers }))
     })
   })
 }

@@ -53,7 +53,7 @@ export function openWs(url: URL, request: WsRequest): Promise<WsSession> {
       ws.terminate()
       reject(new Error(`the upgrade was answered with HTTP ${res.statusCode}`))
     })
-    ws.once('error', (error) => {
+    ws.on('error', (error) => {
       reject(new Error(`the WebSocket failed: ${error.message}`))
       feed.finish(`the WebSocket failed: ${error.message}`)
     })
