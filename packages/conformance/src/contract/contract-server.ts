@@ -77,7 +77,11 @@ async function answer(reply: HttpReply, res: ServerResponse): Promise<void> {
     })
   }
   if (reply.after === 'end') res.end()
-  else if (reply.after === 'destroy') res.socket?.destroy()
+  else if (reply.after === 'destroy') {
+    // Paced like a chunk: the cut is its own read, after the bytes before it.
+    await delay(PACE_MS)
+    res.socket?.destroy()
+  }
 }
 
 /** The resume point of an HTTP request: the header (sent as UTF-8 bytes), else the query. */
