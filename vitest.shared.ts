@@ -21,8 +21,10 @@ export const sharedTestConfig = defineConfig({
       '@lifeline/sse-fetch': source('sse-fetch'),
       '@lifeline/sse-xhr': source('sse-xhr'),
       '@lifeline/websocket': source('websocket'),
+      '@lifeline/long-poll': source('long-poll'),
       '@lifeline/redis': source('redis'),
       '@lifeline/react': source('react'),
+      '@lifeline/tabs': source('tabs'),
     },
   },
   test: {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what a fresh clone needs for one job: `test` (npm packages, Chromium and
-# redis-server from Debian when missing), `demo` or `bench` (npm packages only).
+# Installs what a fresh clone needs for one job: `test` (npm packages; Chromium, redis-server
+# and redis-cli, which the Redis Cluster tests use, from Debian when missing), `demo` or
+# `bench` (npm packages only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 job="${1:-test}"
@@ -9,6 +10,7 @@ need=()
 if [ "$job" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing ${need[*]} from Debian"

@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs'
 import { build } from 'esbuild'
 
 const packages = new URL('../', import.meta.url).pathname
-const entries = ['run', 'child', 'server-fanout', 'redis-log'].filter((name) =>
-  existsSync(`src/${name}.ts`),
+const entries = ['run', 'child', 'server-fanout', 'redis-log', 'redis-streams', 'soak'].filter(
+  (name) => existsSync(`src/${name}.ts`),
 )
 
 /** Keeps npm packages external, but lets the @lifeline aliases resolve to sources. */
@@ -31,7 +31,7 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   alias: Object.fromEntries(
-    ['core', 'server', 'sse-fetch', 'sse-xhr', 'websocket', 'redis'].map((name) => [
+    ['core', 'server', 'sse-fetch', 'sse-xhr', 'websocket', 'long-poll', 'redis'].map((name) => [
       `@lifeline/${name}`,
       `${packages}${name}/src/index.ts`,
     ]),

@@ -19,7 +19,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url))
 
 /** Resolves `@lifeline/<pkg>` to its sources, as the tests do: sizes need no prior build. */
 const alias = Object.fromEntries(
-  ['core', 'sse-fetch', 'sse-xhr', 'websocket', 'react'].map((name) => [
+  ['core', 'sse-fetch', 'sse-xhr', 'websocket', 'long-poll', 'react', 'tabs'].map((name) => [
     `@lifeline/${name}`,
     `${packages}${name}/src/index.ts`,
   ]),

@@ -4,6 +4,7 @@ import { type DecodeCase, type DecodeVariant, timeDecoder } from './decode-varia
 import { runSubscribers, type SubscribersSpec } from './fanout-subscribers'
 import { type IdleSpec, type IdleVariant, openIdle } from './idle-clients'
 import { startMeasure } from './measure'
+import { settledMemory } from './settled-memory'
 import { receiveSse, type SseVariant } from './sse-clients'
 import { receiveWs, type WsStreamSpec, type WsVariant } from './ws-clients'
 
@@ -39,17 +40,6 @@ async function throughput(task: ThroughputTask) {
   if (task.pipe === 'sse') await receiveSse(task.variant as SseVariant, task)
   else await receiveWs(task.variant as WsVariant, task)
   process.send?.({ kind: 'result', value: run.stop() })
-}
-
-async function settledMemory() {
-  const gc = (globalThis as { gc?: () => void }).gc
-  if (gc === undefined) throw new Error('run with --expose-gc')
-  // Twice with a pause between: finalisers of the first pass free more in the second.
-  gc()
-  await new Promise((resolve) => setTimeout(resolve, 200))
-  gc()
-  const { rss, heapUsed, external } = process.memoryUsage()
-  return { rss, heap: heapUsed + external }
 }
 
 async function idle(task: IdleTask) {

@@ -8,6 +8,12 @@ export interface SubscribersSpec {
   url: string
   wsUrl: string
   count: number
+  /**
+   * One stream per connection: connection `i` reads `?stream=<streamPrefix><firstStream + i>`.
+   * Default: every connection reads the url's stream.
+   */
+  streamPrefix?: string
+  firstStream?: number
 }
 
 /** Runner → subscribers: report once `expect` events reached every connection (or time ran out). */
@@ -50,9 +56,14 @@ export async function runSubscribers(spec: SubscribersSpec): Promise<void> {
     return text.slice(end + 2)
   }
 
-  const openSse = () =>
+  const urlOf = (base: string, i: number) =>
+    spec.streamPrefix === undefined
+      ? base
+      : `${base}?stream=${spec.streamPrefix}${(spec.firstStream ?? 0) + i}`
+
+  const openSse = (i: number) =>
     new Promise<void>((resolve, reject) => {
-      get(spec.url, { agent: false }, (res) => {
+      get(urlOf(spec.url, i), { agent: false }, (res) => {
         res.setEncoding('utf8')
         let tail = ''
         res.once('data', () => resolve())
@@ -62,9 +73,9 @@ export async function runSubscribers(spec: SubscribersSpec): Promise<void> {
       }).on('error', reject)
     })
 
-  const openWs = () =>
+  const openWs = (i: number) =>
     new Promise<void>((resolve, reject) => {
-      const socket = new WebSocket(spec.wsUrl, { perMessageDeflate: false })
+      const socket = new WebSocket(urlOf(spec.wsUrl, i), { perMessageDeflate: false })
       socket.on('open', () => socket.send('{"type":"hello"}'))
       socket.once('message', () => resolve())
       // The hub writes whole blocks per frame: nothing carries over.
@@ -75,7 +86,9 @@ export async function runSubscribers(spec: SubscribersSpec): Promise<void> {
   for (let opened = 0; opened < spec.count; opened += CONNECT_BATCH) {
     const batch = Math.min(CONNECT_BATCH, spec.count - opened)
     await Promise.all(
-      Array.from({ length: batch }, () => (spec.pipe === 'sse' ? openSse() : openWs())),
+      Array.from({ length: batch }, (_, i) =>
+        spec.pipe === 'sse' ? openSse(opened + i) : openWs(opened + i),
+      ),
     )
   }
   process.send?.({ kind: 'connected' } satisfies SubscribersMessage)

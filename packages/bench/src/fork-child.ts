@@ -12,14 +12,14 @@ export interface ChildHandle {
 }
 
 /** Where the bundled child script sits: next to the bundled runner in `.out/`. */
-const script = fileURLToPath(new URL('./child.mjs', import.meta.url))
+const CHILD_SCRIPT = fileURLToPath(new URL('./child.mjs', import.meta.url))
 
 /** `LIFELINE_BENCH_CPU_PROF=<dir>`: every child writes a V8 CPU profile there. */
 const profileDir = process.env.LIFELINE_BENCH_CPU_PROF
 const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
 
 /**
- * Forks `.out/child.mjs` with a task and its spec. Messages use the advanced serialisation,
+ * Forks `.out/child.mjs` (or another bundled `script`) with a task and its spec. Messages use the advanced serialisation,
  * so typed arrays (latency histograms) cross as they are.
  *
  * @example
@@ -29,7 +29,12 @@ const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : 
  * await child.stop()
  * ```
  */
-export function forkChild(task: string, spec: unknown, execArgv: string[] = []): ChildHandle {
+export function forkChild(
+  task: string,
+  spec: unknown,
+  execArgv: string[] = [],
+  script = CHILD_SCRIPT,
+): ChildHandle {
   const child = fork(script, [task, JSON.stringify(spec)], {
     execArgv: [...execArgv, ...profiling],
     serialization: 'advanced',

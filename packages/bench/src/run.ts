@@ -44,6 +44,22 @@ const benchmarks: [string, () => Promise<BenchResult | undefined>][] = [
         settings,
       ),
   ],
+  [
+    'redis-streams',
+    () =>
+      scriptBench(
+        'redis-streams',
+        'Many streams on the Redis log: connections, memory per stream, latency',
+        [
+          String(scaled(100_000, settings, 1_000)),
+          String(scaled(15_000, settings, 100)),
+          String(scaled(10_000, settings, 100)),
+          String(scaled(10_000, settings, 100)),
+          '10',
+        ],
+        settings,
+      ),
+  ],
 ]
 
 const machine = {

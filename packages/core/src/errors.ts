@@ -14,6 +14,8 @@ export type LifelineErrorCode =
   | 'message-too-large'
   /** The `headers` option threw or rejected. */
   | 'headers'
+  /** The `persist` storage threw or rejected; the stream goes on without it. */
+  | 'storage'
   /** A handler the app registered threw; the stream went on. */
   | 'handler'
   /** The object was closed (a hub after `close()`): the call cannot succeed any more. */
@@ -48,4 +50,26 @@ export class LifelineError extends Error {
     this.code = code
     this.reason = options.reason
   }
+}
+
+/** The error the app hears of for a failed connection: its transport, then what happened. */
+export function connectionError(
+  code: LifelineErrorCode,
+  transport: string,
+  reason: ConnectionReason,
+): LifelineError {
+  const detail =
+    reason.kind === 'http'
+      ? `HTTP ${reason.status}`
+      : reason.kind === 'protocol'
+        ? `protocol error: ${reason.message}`
+        : reason.kind === 'network' && reason.error instanceof Error
+          ? `network error: ${reason.error.message}`
+          : reason.kind === 'network'
+            ? 'network error'
+            : reason.kind
+  return new LifelineError(code, `${transport}: ${detail}`, {
+    reason,
+    cause: reason.kind === 'network' ? reason.error : undefined,
+  })
 }

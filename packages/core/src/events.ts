@@ -1,3 +1,4 @@
+import type { ShareRole } from './client/share'
 import type { LifelineError } from './errors'
 import type { CloseReason } from './transport/transport'
 
@@ -79,4 +80,6 @@ export type ConnectionEvents = {
   /** Waiting `ms` before the next attempt. */
   retry: { ms: number }
   error: LifelineError
+  /** With `share`: this client started to lead (it holds the connection) or to follow. */
+  role: { from: ShareRole; to: ShareRole }
 }

@@ -9,6 +9,15 @@ export type {
 } from './client/environment'
 export type { EventHandler, WildcardHandler } from './client/event-handlers'
 export type { ClientOptions, HeadersOption } from './client/options'
+export type { PersistOptions, ResumeStorage } from './client/persistence'
+export type {
+  ShareGroup,
+  ShareMember,
+  ShareMessage,
+  ShareOption,
+  ShareRole,
+  ShareSnapshot,
+} from './client/share'
 export type { LifelineErrorCode } from './errors'
 export { LifelineError } from './errors'
 export type {
@@ -36,6 +45,7 @@ export {
   urlOption,
 } from './transport/option-checks'
 export { sseRefusal } from './transport/sse-response'
+export { streamUrl } from './transport/stream-url'
 export type {
   CloseReason,
   ConnectRequest,

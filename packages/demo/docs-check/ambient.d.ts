@@ -22,7 +22,12 @@ declare function streamFor(req: import('node:http').IncomingMessage): string
 
 /** Deno's server, as `Deno.serve` declares it (the runtime is not installed here). */
 declare const Deno: {
-  serve(handler: (request: Request) => Response | Promise<Response>): unknown
+  serve(
+    handler: (
+      request: Request,
+      info: { remoteAddr: { hostname: string; port: number } },
+    ) => Response | Promise<Response>,
+  ): unknown
 }
 
 // Express, Fastify, Hono and React are installed (dev dependencies of examples/ and

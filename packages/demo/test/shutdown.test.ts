@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { workspaceSources } from '@lifeline/testkit/bundle/workspace-sources'
 import { bounded } from '@lifeline/testkit/wait'
 import { build } from 'esbuild'
 import { expect, it } from 'vitest'
+import { extractBlocks, repoRoot } from './docs-check'
 
 const packageDir = fileURLToPath(new URL('../', import.meta.url))
 // Inside the package (and gitignored), so Node resolves ws and esbuild from the workspace.
@@ -73,3 +74,46 @@ it('npm start serves the page on the printed URL and exits with 0 on SIGINT', as
     child.kill('SIGKILL')
   }
 }, 40_000)
+
+it("getting-started's server stops publishing on SIGTERM, then closes and exits with 0", async () => {
+  const page = 'docs/getting-started.md'
+  const block = extractBlocks(page, readFileSync(join(repoRoot, page), 'utf8')).find((b) =>
+    b.code.includes('createHub()'),
+  )
+  // The page's code as it is, but on a port the OS picks, saying when it listens.
+  const code = block?.code.replace(
+    'server.listen(8080)',
+    "server.listen(0, '127.0.0.1', () => console.log('listening'))",
+  )
+  expect(code).toContain("console.log('listening')")
+  mkdirSync(artifacts, { recursive: true })
+  const entry = join(artifacts, 'getting-started-server.ts')
+  writeFileSync(entry, code ?? '')
+  const outfile = join(artifacts, 'getting-started-server.mjs')
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['ws'],
+    logLevel: 'silent',
+    plugins: [workspaceSources],
+  })
+  const child = spawn(process.execPath, [outfile], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  try {
+    await waitForLine(child, /listening/, 10_000)
+    // Its publisher ticks every second: a tick after close() would reject unhandled.
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    expect(stderr).toBe('')
+  } finally {
+    child.kill('SIGKILL')
+  }
+}, 30_000)

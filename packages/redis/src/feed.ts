@@ -1,28 +1,11 @@
 import { LifelineError } from '@lifeline/core'
 import type { HistoryLost, LogEntry } from '@lifeline/server'
-import type { RedisLogClient, RedisLogConnection } from './client'
 import { fieldOf, type RawEntry, toLogEntry } from './entries'
-import { compareEntryIds, formatId } from './entry-id'
+import { compareEntryIds, formatId, parseId } from './entry-id'
 import { unavailableError } from './errors'
-import { HEAD, RESUME, runScript } from './scripts'
 
-/** Entries one XREAD returns at most; a lagging loop catches up in batches this size. */
-const BATCH = 512
-/** Ms one XREAD blocks; a finite block lets the command timeout catch a dead socket. */
-const BLOCK_MS = 10_000
-const MAX_BACKOFF_MS = 2_000
-/** Delivered ids a loop remembers, to find where it stands in a history that lost a tail. */
+/** Delivered ids a feed remembers, to find where it stands in a history that lost a tail. */
 const RECENT = 16
-
-/** What a feed needs from its log. */
-export interface FeedOptions {
-  client: RedisLogClient
-  stream: string
-  keys: { stream: string; meta: string }
-  /** Ms a Redis command or a wait may take. */
-  timeout: number
-  onError(error: LifelineError): void
-}
 
 /** One local subscription to a feed. */
 export interface FeedListener {
@@ -31,19 +14,10 @@ export interface FeedListener {
 }
 
 /**
- * One stream's live fan-out in this process: a blocking XREAD loop on its own connection
- * that hands every new entry to the local listeners, in Redis's order, exactly once, and
- * tells them when Redis lost the history they were reading.
+ * `starting`: its start position is being read; `running`: it delivers; `stopped`: its last
+ * listener left or the log closed.
  */
-export interface Feed {
-  readonly listeners: Set<FeedListener>
-  /** Resolves once the loop knows where it starts; reads wait for it (see `redisLog`). */
-  started(): Promise<void>
-  /** Resolves once every entry of `epoch` up to `entry` has gone to the listeners. */
-  reached(epoch: string, entry: string): Promise<void>
-  /** Ends the loop, closes its connection, and releases every wait. */
-  stop(): void
-}
+export type FeedState = 'starting' | 'running' | 'stopped'
 
 interface Waiter {
   ready(): boolean
@@ -52,261 +26,251 @@ interface Waiter {
   timer: ReturnType<typeof setTimeout>
 }
 
-type FeedState = 'starting' | 'running' | 'stopped'
+/**
+ * One stream's live fan-out in this process: where it stands in Redis's history and who
+ * listens. Plain data, kept small (a process may watch 100,000 streams); what it delivers
+ * is read by the feeds (feeds.ts) after a wake-up, and handed out here in Redis's order,
+ * exactly once.
+ */
+export interface Feed {
+  readonly stream: string
+  /** The Redis stream key, also the channel of its wake-ups. */
+  readonly key: string
+  readonly listeners: Set<FeedListener>
+  state: FeedState
+  /** The epoch it reads; undefined while Redis holds no intact history of the stream. */
+  epoch: string | undefined
+  /** The last entry id delivered (or the start position). */
+  cursor: string
+  /** Its wake-up subscription is confirmed: nothing appended from now on goes unnoticed. */
+  watched: boolean
+  /** The next read first asks Redis whether the cursor is still in its history. */
+  recheck: boolean
+  /** A read is under way; `again`: one more is wanted after it. */
+  pulling: boolean
+  again: boolean
+  /** The start read in flight: an append of this process waits for it (see redis-log.ts). */
+  starting: Promise<void> | undefined
+  /** The last {@link RECENT} ids delivered, a ring; `recentCount` counts since the last move. */
+  recent: string[] | undefined
+  recentCount: number
+  /** Epochs it has moved past: a read from one of them waits for nothing. */
+  retired: Set<string> | undefined
+  waiters: Set<Waiter> | undefined
+}
 
-/** The reply of XREAD on one key (RESP2): `[[key, entries]]`, or null on timeout. */
-function entriesOf(reply: unknown): RawEntry[] {
-  if (!Array.isArray(reply)) return []
-  const [first] = reply as [string, RawEntry[]][]
-  return first?.[1] ?? []
+/** A feed of `stream` (Redis key `key`) that has not read its start yet. */
+export function createFeed(stream: string, key: string): Feed {
+  return {
+    stream,
+    key,
+    listeners: new Set(),
+    state: 'starting',
+    epoch: undefined,
+    cursor: '0-0',
+    watched: false,
+    recheck: false,
+    pulling: false,
+    again: false,
+    starting: undefined,
+    recent: undefined,
+    recentCount: 0,
+    retired: undefined,
+    waiters: undefined,
+  }
+}
+
+const listenerThrew = (onError: (error: LifelineError) => void, what: string, error: unknown) =>
+  onError(new LifelineError('handler', `redis log: a listener threw on ${what}`, { cause: error }))
+
+/**
+ * Tells the listeners that history is gone: `position` is where the feed goes on, `isLost`
+ * whether a position a subscriber holds was in what is gone (one already in the new history
+ * needs no `reset`).
+ */
+function announce(
+  feed: Feed,
+  position: string,
+  isLost: (id: string) => boolean,
+  onError: (error: LifelineError) => void,
+) {
+  for (const listener of feed.listeners) {
+    try {
+      listener.historyLost(position, isLost)
+    } catch (error) {
+      listenerThrew(onError, 'history lost', error)
+    }
+  }
+}
+
+/** Whether `id` is of `epoch` with an entry id for which `inside` holds. */
+const within = (epoch: string, inside: (entry: string) => boolean) => (id: string) => {
+  const at = parseId(id)
+  return at === undefined || at.epoch !== epoch || inside(at.entry)
 }
 
 /**
- * Starts the feed of one stream. Its start position is read on the app's client before this
- * returns, so an append this process issues after `subscribe` returns is ordered after it
- * on the same connection and reaches the listeners.
+ * Moves the feed to `position` in epoch `next`, Redis's history now (RESUME's answer). What
+ * the listeners had is no longer all there when the epoch changed (Redis lost the stream),
+ * the position is behind the cursor (a dropped tail) or ahead of it (trimmed while the feed
+ * was away) — unless the feed had no history yet.
  */
-export function startFeed(options: FeedOptions): Feed {
-  const { client, keys, timeout } = options
-  const listeners = new Set<FeedListener>()
-  const waiters = new Set<Waiter>()
-  /** Epochs this loop has moved past: a read from one of them waits for nothing. */
-  const retired = new Set<string>()
-  let state: FeedState = 'starting'
-  let epoch: string | undefined
-  let cursor = '0-0'
-  let connection: RedisLogConnection | undefined
-  /** Whether the next step first asks Redis if the cursor is still in its history. */
-  let recheck = false
-  /** History was lost and the new epoch is not known yet: its first entry tells. */
-  let lostUnannounced = false
-  /** The last {@link RECENT} ids delivered, a ring; `recentCount` counts since the last move. */
-  const recent: string[] = []
-  let recentCount = 0
-  let failures = 0
-  let pause: { timer: ReturnType<typeof setTimeout>; resolve(): void } | undefined
+export function moveTo(
+  feed: Feed,
+  next: string,
+  position: string,
+  onError: (error: LifelineError) => void,
+) {
+  const had = feed.epoch
+  const was = feed.cursor
+  if (had !== undefined && had !== next) {
+    feed.retired ??= new Set()
+    feed.retired.add(had)
+  }
+  feed.epoch = next
+  feed.cursor = position
+  feed.recentCount = 0
+  if (had === undefined) return
+  const at = formatId(next, position)
+  if (had !== next) announce(feed, at, (id) => parseId(id)?.epoch !== next, onError)
+  else {
+    const order = compareEntryIds(position, was)
+    if (order < 0)
+      announce(
+        feed,
+        at,
+        within(
+          next,
+          (entry) => compareEntryIds(entry, position) > 0 && compareEntryIds(entry, was) <= 0,
+        ),
+        onError,
+      )
+    else if (order > 0)
+      announce(
+        feed,
+        at,
+        within(next, (entry) => compareEntryIds(entry, position) < 0),
+        onError,
+      )
+  }
+}
 
-  const settle = () => {
-    for (const waiter of waiters) {
-      if (!waiter.ready()) continue
-      clearTimeout(waiter.timer)
-      waiters.delete(waiter)
-      waiter.resolve()
+/** Takes the stream's epoch and newest id (HEAD's reply) as the start. */
+export function begin(feed: Feed, head: unknown) {
+  if (feed.state !== 'starting') return
+  const [found, newest] = head as [string, string]
+  feed.epoch = found === '' ? undefined : found
+  feed.cursor = newest
+  feed.state = 'running'
+  settle(feed)
+}
+
+/**
+ * Hands entries read after the cursor to the listeners. Stops, asking for a recheck, at an
+ * entry of another epoch (Redis lost the stream) or one whose predecessor is older than the
+ * cursor (a dropped tail: RESUME finds where to go on, also for entries that sort before
+ * the cursor).
+ */
+export function deliver(feed: Feed, raw: RawEntry[], onError: (error: LifelineError) => void) {
+  for (const entry of raw) {
+    if (feed.state !== 'running') return
+    const entryEpoch = fieldOf(entry, 'e')
+    if (entryEpoch === undefined) continue
+    if (feed.epoch !== undefined && entryEpoch !== feed.epoch) {
+      feed.recheck = true
+      return
     }
-  }
-
-  const wait = (what: string, ready: () => boolean): Promise<void> => {
-    if (ready() || state === 'stopped') return Promise.resolve()
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        ready,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          waiters.delete(waiter)
-          reject(unavailableError(`${what} on stream "${options.stream}" (live loop behind)`))
-        }, timeout),
-      }
-      waiters.add(waiter)
-    })
-  }
-
-  const listenerThrew = (what: string, error: unknown) =>
-    options.onError(
-      new LifelineError('handler', `redis log: a listener threw on ${what}`, { cause: error }),
-    )
-
-  const announceLoss = (position: string) => {
-    lostUnannounced = false
-    for (const listener of listeners) {
-      try {
-        listener.historyLost(position)
-      } catch (error) {
-        listenerThrew('history lost', error)
-      }
-    }
-  }
-
-  /**
-   * Moves the loop to `position` in `next`, Redis's history now. What the listeners had
-   * is no longer all there (Redis lost the stream, dropped a tail, or trimmed entries while
-   * the loop was away), so they are told — unless the loop had no history yet.
-   */
-  const moveTo = (next: string | undefined, position: string) => {
-    const had = epoch
-    if (had !== undefined && had !== next) retired.add(had)
-    epoch = next
-    cursor = position
-    recentCount = 0
-    // A loss not announced yet (an earlier outage) still is, whatever came between.
-    if (had === undefined && !lostUnannounced) return
-    if (next === undefined) lostUnannounced = true
-    else announceLoss(formatId(next, position))
-  }
-
-  const deliver = (raw: RawEntry[]) => {
-    for (const entry of raw) {
-      const entryEpoch = fieldOf(entry, 'e')
-      if (entryEpoch === undefined) continue
-      if (epoch !== undefined && entryEpoch !== epoch) {
-        // Redis lost the stream and a new epoch began: the next step finds where to go on.
-        recheck = true
+    const before = fieldOf(entry, 'p')
+    if (feed.epoch === undefined) feed.epoch = entryEpoch
+    else if (before !== undefined && before !== feed.cursor) {
+      if (compareEntryIds(before, feed.cursor) < 0) {
+        feed.recheck = true
         return
       }
-      const before = fieldOf(entry, 'p')
-      if (epoch === undefined) {
-        epoch = entryEpoch
-        if (lostUnannounced) announceLoss(formatId(entryEpoch, before ?? cursor))
-      } else if (before !== undefined && before !== cursor) {
-        // Each entry names its predecessor: this one does not follow the last one delivered,
-        // so Redis trimmed entries this loop had not read yet (it fell over maxLen behind).
-        announceLoss(formatId(entryEpoch, before))
-      }
-      cursor = entry[0]
-      recent[recentCount++ % RECENT] = cursor
-      const logEntry = toLogEntry(entryEpoch, entry)
-      for (const listener of listeners) {
-        try {
-          listener.entry(logEntry)
-        } catch (error) {
-          listenerThrew('an entry', error)
-        }
-      }
+      // This entry does not follow the last one delivered: Redis trimmed entries this feed
+      // had not read yet (it fell over maxLen behind).
+      const trimmed = before
+      announce(
+        feed,
+        formatId(entryEpoch, trimmed),
+        within(entryEpoch, (at) => compareEntryIds(at, trimmed) < 0),
+        onError,
+      )
     }
-  }
-
-  /** Takes the stream's epoch and newest id (`HEAD`'s reply) as the start. */
-  const begin = (head: unknown) => {
-    if (state !== 'starting') return
-    const [found, newest] = head as [string, string]
-    epoch = found === '' ? undefined : found
-    cursor = newest
-    state = 'running'
-    settle()
-  }
-
-  /** Where the loop stands, then what it delivered before, newest first: RESUME's ARGV. */
-  const resumeArgs = () => {
-    const ids = [epoch ?? '', cursor]
-    for (let i = recentCount - 1; i >= Math.max(0, recentCount - RECENT); i--) {
-      const id = recent[i % RECENT]!
-      if (id !== cursor) ids.push(id)
-    }
-    return ids
-  }
-
-  const open = async (): Promise<RedisLogConnection> => {
-    // RESP2 whatever the app chose: XREAD's reply shape is then always nested arrays.
-    const next = client.duplicate({ RESP: 2 })
-    next.on('error', () => {})
-    let timer: ReturnType<typeof setTimeout> | undefined
-    try {
-      await Promise.race([
-        next.connect(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('connect timed out')), timeout)
-        }),
-      ])
-    } catch (error) {
-      next.destroy()
-      throw error
-    } finally {
-      clearTimeout(timer)
-    }
-    if (state === 'stopped') {
-      next.destroy()
-      throw new Error('stopped')
-    }
-    return next
-  }
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      pause = { timer: setTimeout(resolve, ms), resolve }
-    })
-
-  const step = async () => {
-    if (state === 'starting') {
-      if (!client.isReady) throw new Error('client not ready')
-      begin(await client.sendCommand(headCommand, { timeout, typeMapping: {} }))
-    }
-    connection ??= await open()
-    if (recheck) {
-      const place = [keys.stream, keys.meta]
-      const reply = await runScript(connection, RESUME, place, resumeArgs(), timeout)
-      const [found, position] = reply as [string, string]
-      const next = found === '' ? undefined : found
-      if (next !== epoch || position !== cursor) moveTo(next, position)
-      recheck = false
-    }
-    const command = ['XREAD', 'COUNT', String(BATCH), 'BLOCK', String(BLOCK_MS)]
-    const reply = await connection.sendCommand([...command, 'STREAMS', keys.stream, cursor], {
-      timeout: BLOCK_MS + timeout,
-    })
-    if (state === 'stopped') return
-    deliver(entriesOf(reply))
-    settle()
-  }
-
-  // A function, not a narrowed comparison: `stop()` may run during any await.
-  const stopped = () => state === 'stopped'
-
-  const run = async () => {
-    while (!stopped()) {
+    feed.cursor = entry[0]
+    feed.recent ??= []
+    feed.recent[feed.recentCount++ % RECENT] = feed.cursor
+    const logEntry = toLogEntry(entryEpoch, entry)
+    for (const listener of feed.listeners) {
       try {
-        await step()
-        failures = 0
+        listener.entry(logEntry)
       } catch (error) {
-        if (stopped()) return
-        // One report per outage, not one per retry.
-        if (failures === 0) options.onError(unavailableError('the live loop', error))
-        connection?.destroy()
-        connection = undefined
-        recheck = state === 'running'
-        await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** failures++))
+        listenerThrew(onError, 'an entry', error)
       }
     }
   }
+}
 
-  // EVAL with the source, not EVALSHA: it must leave now, and the SHA may not be computed yet.
-  const headCommand = ['EVAL', HEAD.source, '2', keys.stream, keys.meta]
-  // Sent now, not in the loop: see the ordering note above.
-  const head = client.isReady
-    ? client.sendCommand(headCommand, { timeout, typeMapping: {} })
-    : undefined
-  void (async () => {
-    try {
-      if (head !== undefined) begin(await head)
-    } catch {
-      // The loop retries the start after a pause.
-    }
-    await run()
-  })()
-
-  return {
-    listeners,
-    started: () => wait('start', () => state === 'running'),
-    reached: (at, entry) =>
-      wait(
-        'catching up',
-        () =>
-          state === 'running' &&
-          ((epoch === at && compareEntryIds(cursor, entry) >= 0) || retired.has(at)),
-      ),
-    stop() {
-      if (state === 'stopped') return
-      state = 'stopped'
-      if (pause !== undefined) {
-        clearTimeout(pause.timer)
-        pause.resolve()
-      }
-      connection?.destroy()
-      connection = undefined
-      for (const waiter of waiters) {
-        clearTimeout(waiter.timer)
-        waiter.resolve()
-      }
-      waiters.clear()
-    },
+/** RESUME's ARGV after the candidate epoch: the epoch, where the feed stands, then what it delivered before, newest first. */
+export function resumeArgs(feed: Feed): string[] {
+  const ids = [feed.epoch ?? '', feed.cursor]
+  const recent = feed.recent ?? []
+  for (let i = feed.recentCount - 1; i >= Math.max(0, feed.recentCount - RECENT); i--) {
+    const id = recent[i % RECENT]!
+    if (id !== feed.cursor) ids.push(id)
   }
+  return ids
+}
+
+/** Whether every entry of `epoch` up to `entry` has gone to the listeners. */
+export function reachedBy(feed: Feed, epoch: string, entry: string): boolean {
+  if (feed.state !== 'running') return false
+  if (feed.epoch === epoch) return compareEntryIds(feed.cursor, entry) >= 0
+  return feed.retired?.has(epoch) === true
+}
+
+/** Releases the waits whose condition now holds. */
+export function settle(feed: Feed) {
+  if (feed.waiters === undefined) return
+  for (const waiter of feed.waiters) {
+    if (!waiter.ready()) continue
+    clearTimeout(waiter.timer)
+    feed.waiters.delete(waiter)
+    waiter.resolve()
+  }
+}
+
+/** Resolves once `ready()` holds (checked at each {@link settle}); rejects after `timeout`. */
+export function waitFor(
+  feed: Feed,
+  what: string,
+  ready: () => boolean,
+  timeout: number,
+): Promise<void> {
+  if (ready() || feed.state === 'stopped') return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    feed.waiters ??= new Set()
+    const waiters = feed.waiters
+    const waiter: Waiter = {
+      ready,
+      resolve,
+      reject,
+      timer: setTimeout(() => {
+        waiters.delete(waiter)
+        reject(unavailableError(`${what} on stream "${feed.stream}" (live loop behind)`))
+      }, timeout),
+    }
+    waiters.add(waiter)
+  })
+}
+
+/** Stops the feed and releases every wait. */
+export function stop(feed: Feed) {
+  feed.state = 'stopped'
+  if (feed.waiters === undefined) return
+  for (const waiter of feed.waiters) {
+    clearTimeout(waiter.timer)
+    waiter.resolve()
+  }
+  feed.waiters.clear()
 }

@@ -1,3 +1,10 @@
-export type { RedisCommandOptions, RedisLogClient, RedisLogConnection } from './client'
+export type {
+  RedisCommandOptions,
+  RedisLogClient,
+  RedisLogCluster,
+  RedisLogClusterConnection,
+  RedisLogConnection,
+  RedisLogMessageListener,
+} from './client'
 export type { RedisLog, RedisLogOptions } from './redis-log'
 export { redisLog } from './redis-log'

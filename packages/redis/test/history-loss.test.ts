@@ -1,19 +1,19 @@
 import type { LogEntry } from '@lifeline/server'
 import { describe, expect, it } from 'vitest'
-import type { RedisLogClient, RedisLogConnection } from '../src/client'
+import type { RedisLogClient } from '../src/client'
 import { type RedisLog, redisLog } from '../src/index'
-import { eventually, redisPerFile } from './redis'
+import { type Client, eventually, redisPerFile } from './redis'
 
 const shared = redisPerFile('loss')
 const { cleanups, fresh } = shared
 
 /**
- * The app's client, except that the test can cut the live loops' connections and hold their
- * reconnect back (`away`), or hold their reads back on a live connection (`behind`): the
- * loop misses what Redis does for as long as the test needs.
+ * The app's client, except that the test can cut the log's wake-up connections (as Redis
+ * would: the client sees its socket close) and hold their reconnect back (`away`), or hold
+ * the live loop's reads back (`behind`): the loop misses what Redis does for as long as the
+ * test needs.
  */
-function awayable(base: RedisLogClient) {
-  const connected = new Set<RedisLogConnection>()
+function awayable(base: Client) {
   let gate: Promise<void> | undefined
   let open = () => {}
   let reads: Promise<void> | undefined
@@ -23,45 +23,38 @@ function awayable(base: RedisLogClient) {
     get isReady() {
       return base.isReady
     },
-    sendCommand: (args, options) => base.sendCommand(args, options),
-    duplicate(overrides) {
-      const connection = base.duplicate(overrides)
-      let destroyed = false
-      const held: RedisLogConnection = {
+    async sendCommand(args, options) {
+      // The live loop's reads of what follows its cursor.
+      if (args[0] === 'XRANGE') {
+        await reads
+        readsSent++
+      }
+      return base.sendCommand(args, options)
+    },
+    duplicate() {
+      const connection = base.duplicate()
+      return {
         async connect() {
           await gate
           await connection.connect()
-          connected.add(held)
         },
-        async sendCommand(args, options) {
-          if (args[0] === 'XREAD') {
-            await reads
-            readsSent++
-          }
-          return connection.sendCommand(args, options)
-        },
-        // Once: the test may have cut it before the loop lets it go.
-        destroy() {
-          if (destroyed) return
-          destroyed = true
-          connected.delete(held)
-          connection.destroy()
-        },
+        sSubscribe: (channels, listener) => connection.sSubscribe(channels, listener),
+        sUnsubscribe: (channels, listener) => connection.sUnsubscribe(channels, listener),
+        sendCommand: (args, options) => connection.sendCommand(args, options),
+        destroy: () => connection.destroy(),
         on: (event, listener) => connection.on(event, listener),
       }
-      return held
     },
   }
   return {
     client: wrapped,
-    away() {
+    async away() {
       gate = new Promise((resolve) => {
         open = resolve
       })
-      for (const connection of connected) connection.destroy()
-      connected.clear()
+      await base.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub'])
     },
-    /** Keeps the connected loop from sending its next read until `back`: it falls behind. */
+    /** Keeps the live loop from sending its next read until `back`: it falls behind. */
     behind() {
       reads = new Promise((resolve) => {
         resumeReads = resolve
@@ -73,7 +66,7 @@ function awayable(base: RedisLogClient) {
       reads = undefined
       resumeReads()
     },
-    /** Reads the loops have sent: one more after `back` means the loop is reading again. */
+    /** Reads the loop has sent: one more after `back` means the loop is reading again. */
     readsSent: () => readsSent,
   }
 }
@@ -150,7 +143,7 @@ describe('redisLog: history lost under a live loop', () => {
     const { log, stream, timeline, away, back } = watchedLog({ maxLen: 10 })
     const seen = await log.append(stream, { data: 'seen' })
     await eventually('the first entry', () => timeline.length === 1)
-    away()
+    await away()
     const { appended, at } = await appendPastMaxLen(log, stream)
     back()
     await eventually('the newest entry', () => timeline.at(-1) === appended.at(-1)!.id)
@@ -192,7 +185,7 @@ describe('redisLog: history lost under a live loop', () => {
       await log.append(stream, { data: 'c' }),
     ]
     await eventually('three entries', () => timeline.length === 3)
-    away()
+    await away()
     await dropTail(stream, [c!], b!)
     back()
     await laterMillisecond()
@@ -206,13 +199,13 @@ describe('redisLog: history lost under a live loop', () => {
     const old = await log.append(stream, { data: 'old' })
     await eventually('the first entry', () => timeline.length === 1)
     // Redis comes back empty; the loop reconnects and finds no history yet.
-    away()
+    await away()
     await shared.client.del([keysOf(stream).key, keysOf(stream).meta])
     const before = readsSent()
     back()
     await eventually('the loop reading again', () => readsSent() > before)
     // Another outage, during which the new history begins.
-    away()
+    await away()
     const next = await log.append(stream, { data: 'new' })
     back()
     await eventually('the new entry', () => timeline.at(-1) === next.id)
@@ -224,7 +217,7 @@ describe('redisLog: history lost under a live loop', () => {
     const a = await log.append(stream, { data: 'a' })
     const b = await log.append(stream, { data: 'b' })
     await eventually('two entries', () => timeline.length === 2)
-    away()
+    await away()
     await shared.client.del(keysOf(stream).meta)
     const before = readsSent()
     back()
@@ -242,7 +235,7 @@ describe('redisLog: history lost under a live loop', () => {
     await laterMillisecond()
     const lost = await log.append(stream, { data: 'lost' })
     await eventually('two entries', () => timeline.length === 2)
-    away()
+    await away()
     await dropTail(stream, [lost], a)
     const skewed = await appendSkewed(stream, a)
     back()
@@ -257,7 +250,7 @@ describe('redisLog: history lost under a live loop', () => {
     const { log, stream, timeline, away, back } = watchedLog()
     const a = await log.append(stream, { data: 'a' })
     await eventually('a', () => timeline.length === 1)
-    away()
+    await away()
     const b = await log.append(stream, { data: 'b' })
     back()
     await eventually('b', () => timeline.length === 2)

@@ -120,6 +120,19 @@ describe('redisLog: readAfter, newest, oldest', () => {
     expect(await log.oldest(stream)).toBe(first.id)
   })
 
+  it('reads the newest entries oldest first with the head, even on an empty stream (from=start)', async () => {
+    const log = logOf()
+    const stream = fresh()
+    const empty = await log.readNewest(stream, 10)
+    expect(empty.entries).toEqual([])
+    expect(empty.head).toBe(await log.newest(stream))
+    const appended: LogEntry[] = []
+    for (let i = 0; i < 5; i++) appended.push(await log.append(stream, { data: String(i) }))
+    expect(await log.readNewest(stream, 10)).toEqual({ entries: appended, head: appended[4]!.id })
+    expect((await log.readNewest(stream, 2)).entries).toEqual(appended.slice(3))
+    expect((await log.readNewest(stream, 0)).entries).toEqual([])
+  })
+
   it('returns at most limit entries, oldest first', async () => {
     const log = logOf()
     const stream = fresh()
@@ -151,17 +164,40 @@ describe('redisLog: readAfter, newest, oldest', () => {
     expect(await log.readAfter(stream, id, 10)).toEqual({ kind: 'unknown' })
   })
 
-  it('answers unknown for another epoch and for an id it never issued', async () => {
+  it('answers unknown for an id of its epoch it never issued', async () => {
     const log = logOf()
     const stream = fresh()
     const entry = await log.append(stream, { data: 'x' })
     const [epoch, at] = entry.id.split(':') as [string, string]
     const [ms] = at.split('-')
-    expect(await log.readAfter(stream, `zz${epoch}:${at}`, 10)).toEqual({ kind: 'unknown' })
     expect(await log.readAfter(stream, `${epoch}:${Number(ms) + 1}-0`, 10)).toEqual({
       kind: 'unknown',
     })
-    expect(await log.readAfter(fresh(), entry.id, 10)).toEqual({ kind: 'unknown' })
+  })
+
+  it('answers lost for an id of another epoch, with the newest entries of the current history', async () => {
+    const log = logOf()
+    const stream = fresh()
+    const head = await log.newest(stream)
+    const appended: LogEntry[] = []
+    for (let i = 0; i < 5; i++) appended.push(await log.append(stream, { data: `${i}` }))
+    const [epoch, at] = appended[0]!.id.split(':') as [string, string]
+    // All of it from its first entry when it holds no more than the limit.
+    expect(await log.readAfter(stream, `zz${epoch}:${at}`, 10)).toEqual({
+      kind: 'lost',
+      entries: appended,
+      head: appended[4]!.id,
+    })
+    expect(await log.readAfter(stream, `zz${epoch}:${at}`, 2)).toEqual({
+      kind: 'lost',
+      entries: appended.slice(3),
+      head: appended[4]!.id,
+    })
+    // On a stream with no entries yet: nothing, and the position before the first.
+    const empty = fresh()
+    const read = await log.readAfter(empty, appended[0]!.id, 10)
+    expect(read).toEqual({ kind: 'lost', entries: [], head: await log.newest(empty) })
+    expect(head.split(':')[0]).toBe(epoch)
   })
 
   it('answers unknown once the entries after an id were trimmed, and replays the rest', async () => {
@@ -185,17 +221,25 @@ describe('redisLog: readAfter, newest, oldest', () => {
     expect(await log.readAfter(stream, appended[at - 2]!.id, 1_000)).toEqual({ kind: 'unknown' })
   })
 
-  it('starts a new epoch when Redis lost the stream, so every old id is unknown', async () => {
+  it('starts a new epoch when Redis lost the stream, so every old id reads as lost', async () => {
     const log = logOf()
     const stream = fresh()
     const before = await log.append(stream, { data: 'old' })
     const oldHead = await log.newest(stream)
     await shared.client.del([`lifeline:{${stream}}`, `lifeline:{${stream}}:meta`])
-    expect(await log.readAfter(stream, before.id, 10)).toEqual({ kind: 'unknown' })
+    // The read itself starts the new epoch, so the client can be placed in it at once.
+    const lost = await log.readAfter(stream, before.id, 10)
+    expect(lost).toMatchObject({ kind: 'lost', entries: [] })
     const after = await log.append(stream, { data: 'new' })
     expect(after.id.split(':')[0]).not.toBe(before.id.split(':')[0])
-    expect(await log.readAfter(stream, before.id, 10)).toEqual({ kind: 'unknown' })
-    expect(await log.readAfter(stream, oldHead, 10)).toEqual({ kind: 'unknown' })
+    expect(lost.kind === 'lost' && lost.head.split(':')[0]).toBe(after.id.split(':')[0])
+    // Everything of the new epoch came after the loss: the lost read gives it from the start.
+    for (const id of [before.id, oldHead])
+      expect(await log.readAfter(stream, id, 10)).toEqual({
+        kind: 'lost',
+        entries: [after],
+        head: after.id,
+      })
     expect(await log.oldest(stream)).toBe(after.id)
   })
 
@@ -304,6 +348,31 @@ describe('redisLog: subscribe', () => {
     }
   })
 
+  it('gives readNewest only once the local loop has delivered up to what it returns', async () => {
+    const reader = logOf()
+    const writer = await otherInstance()
+    const stream = fresh()
+    await writer.append(stream, { data: 'seed' })
+    const publisher = publishNonStop(writer, stream)
+    try {
+      for (let round = 0; round < 20; round++) {
+        const held: LogEntry[] = []
+        const unsubscribe = reader.subscribe(stream, (entry) => held.push(entry))
+        const { entries, head } = await reader.readNewest(stream, 3)
+        const returnedAt = held.length
+        expect(entries.at(-1)?.id).toBe(head)
+        // The seam the hub relies on: the last entry read came through the loop already, or
+        // was there before the subscription; nothing at or before it comes later.
+        if (!held.some((entry) => entry.id === head)) expect(held).toEqual([])
+        await expect.poll(() => held.length, { timeout: 5_000 }).toBeGreaterThan(returnedAt + 2)
+        unsubscribe()
+        for (const entry of held.slice(returnedAt)) expect(after(entry.id, head)).toBe(true)
+      }
+    } finally {
+      await publisher.stop()
+    }
+  })
+
   it('tells the subscription once when Redis lost the stream under it, before the new history', async () => {
     const log = logOf()
     const stream = fresh()
@@ -342,31 +411,37 @@ describe('redisLog: subscribe', () => {
     expect(seen).toEqual(['both', 'both'])
   })
 
-  it('closes the loop connection on the last unsubscribe and on close()', async () => {
-    const connections = async () => {
-      const list = String(await shared.client.sendCommand(['CLIENT', 'LIST']))
-      return list.split('\n').filter((line) => line.includes('cmd=xread')).length
-    }
-    const log = logOf()
-    const before = await connections()
-    const stream = fresh()
-    const { count, unsubscribe } = record(log, stream)
-    await log.append(stream, { data: 'x' })
-    await count(1)
-    expect(await connections()).toBe(before + 1)
-    unsubscribe()
-    await expect.poll(connections).toBe(before)
-    record(log, fresh())
-    record(log, fresh())
-    await expect.poll(connections).toBe(before + 2)
-    await log.close()
-    await expect.poll(connections).toBe(before)
-    expect(() => log.subscribe(stream, () => {})).toThrow(LifelineError)
-    await expect(log.append(stream, { data: 'x' })).rejects.toMatchObject({ code: 'closed' })
-  })
+  it.each([1, 3])(
+    'holds %i wake-up connection(s) however many streams it watches, and closes them on close()',
+    async (connections) => {
+      const count = async () =>
+        String(await shared.client.sendCommand(['CLIENT', 'LIST']))
+          .trim()
+          .split('\n').length
+      const before = await count()
+      const log = redisLog({ client: shared.client, connections, onError: () => {} })
+      cleanups.push(() => log.close())
+      const streams = Array.from({ length: 60 }, () => fresh())
+      const recorders = streams.map((stream) => record(log, stream))
+      await Promise.all(streams.map((stream) => log.newest(stream)))
+      const appended = await Promise.all(streams.map((stream) => log.append(stream, { data: 'x' })))
+      for (const [i, recorder] of recorders.entries())
+        expect(await recorder.count(1)).toEqual([appended[i]])
+      expect(await count()).toBe(before + connections)
+      // Unsubscribing every stream keeps the set: it does not grow or shrink with streams.
+      for (const recorder of recorders) recorder.unsubscribe()
+      expect(await count()).toBe(before + connections)
+      await log.close()
+      await expect.poll(count).toBe(before)
+      expect(() => log.subscribe(fresh(), () => {})).toThrow(LifelineError)
+      await expect(log.append(fresh(), { data: 'x' })).rejects.toMatchObject({ code: 'closed' })
+    },
+  )
 
   it('rejects options that cannot work', () => {
     expect(() => redisLog({ client: shared.client, maxLen: 0 })).toThrow(LifelineError)
     expect(() => redisLog({ client: shared.client, timeout: 1.5 })).toThrow(LifelineError)
+    for (const connections of [0, 17, 1.5])
+      expect(() => redisLog({ client: shared.client, connections })).toThrow(LifelineError)
   })
 })

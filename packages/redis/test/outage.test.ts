@@ -1,7 +1,14 @@
 import type { LogEntry } from '@lifeline/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type RedisLog, redisLog } from '../src/index'
-import { type Client, connect, type RedisServer, ready, startRedisServer } from './redis'
+import {
+  type Client,
+  connect,
+  eventually,
+  type RedisServer,
+  ready,
+  startRedisServer,
+} from './redis'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -61,6 +68,21 @@ async function restart(redis: RedisServer, clients: Client[]) {
   await Promise.all(clients.map(ready))
 }
 
+/**
+ * Two instances; A subscribes to `s` and sees B publish `before`; then Redis is killed and
+ * started again (keeping its data only with `appendonly`), and both clients are ready.
+ */
+async function seenThenRestarted(options: { appendonly?: boolean } = {}) {
+  const { redis, a, b } = await setUp(options)
+  const onA = deliveries(a.log, 's')
+  await a.log.newest('s')
+  const before = await b.log.append('s', { data: 'before' })
+  await onA.until('before')
+  await redis.kill()
+  await restart(redis, [a.client, b.client])
+  return { a, b, onA, before }
+}
+
 describe('redisLog during a Redis outage', () => {
   it('rejects append, readAfter and newest at once with a connection error, never hangs', async () => {
     const { redis, a } = await setUp()
@@ -89,14 +111,8 @@ describe('redisLog during a Redis outage', () => {
     await expect(a.log.newest('s')).rejects.toMatchObject({ code: 'unavailable' })
   })
 
-  it('recovers after a restart that lost the data: says so, a new epoch, old ids unknown, nothing published after recovery lost', async () => {
-    const { redis, a, b } = await setUp()
-    const onA = deliveries(a.log, 's')
-    await a.log.newest('s')
-    const before = await b.log.append('s', { data: 'before' })
-    await onA.until('before')
-    await redis.kill()
-    await restart(redis, [a.client, b.client])
+  it('recovers after a restart that lost the data: says so, a new epoch, old ids lost, nothing published after recovery lost', async () => {
+    const { a, b, onA, before } = await seenThenRestarted()
     const after: string[] = []
     for (let i = 0; i < 5; i++) after.push((await b.log.append('s', { data: `after ${i}` })).id)
     await onA.until('after 4')
@@ -104,19 +120,28 @@ describe('redisLog during a Redis outage', () => {
     expect(epoch).not.toBe(before.id.split(':')[0])
     // The subscription heard of the loss once, before the first entry of the new history.
     expect(onA.timeline).toEqual([before.id, `lost ${epoch}:0-1`, ...after])
-    expect(await a.log.readAfter('s', before.id, 10)).toEqual({ kind: 'unknown' })
+    // An old id is lost: the answer is the new history from its first entry.
+    expect(await a.log.readAfter('s', before.id, 10)).toMatchObject({
+      kind: 'lost',
+      entries: after.map((id) => ({ id })),
+    })
     // The loop told the app once that Redis went away.
     expect(a.errors.length).toBeGreaterThanOrEqual(1)
   })
 
+  it('tells a subscription of the lost history as soon as Redis is back, before any new entry', async () => {
+    const { b, onA, before } = await seenThenRestarted()
+    // Nothing is published: the loss is found when the live loop is back, and told once.
+    await eventually('the loss told', () => onA.timeline.length === 2)
+    expect(onA.timeline[1]).toMatch(/^lost [0-9a-z]+:0-1$/)
+    // The notice began the new epoch: the first new entry is in it, right after the position.
+    const after = await b.log.append('s', { data: 'after' })
+    await onA.until('after')
+    expect(onA.timeline).toEqual([before.id, `lost ${after.id.split(':')[0]}:0-1`, after.id])
+  })
+
   it('resumes the loop where it was after a restart that kept the data (appendonly)', async () => {
-    const { redis, a, b } = await setUp({ appendonly: true })
-    const onA = deliveries(a.log, 's')
-    await a.log.newest('s')
-    const before = await b.log.append('s', { data: 'before' })
-    await onA.until('before')
-    await redis.kill()
-    await restart(redis, [a.client, b.client])
+    const { a, b, onA, before } = await seenThenRestarted({ appendonly: true })
     const after = await b.log.append('s', { data: 'after' })
     await onA.until('after')
     expect(onA.timeline).toEqual([before.id, after.id])

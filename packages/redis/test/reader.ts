@@ -13,6 +13,8 @@ export function startClient(url: string, transport: TransportName) {
   })
   const events: StreamEvent[] = []
   const gaps: unknown[] = []
+  /** How many events had arrived at each gap. */
+  const gapsAt: number[] = []
   const resumes: { replayed: number }[] = []
   const wakes = new Set<() => void>()
   const wake = () => {
@@ -24,6 +26,7 @@ export function startClient(url: string, transport: TransportName) {
   })
   client.connection.on('gap', (gap) => {
     gaps.push(gap)
+    gapsAt.push(events.length)
     wake()
   })
   client.connection.on('resumed', (resumed) => {
@@ -56,6 +59,7 @@ export function startClient(url: string, transport: TransportName) {
     client,
     events,
     gaps,
+    gapsAt,
     resumes,
     until,
     /**

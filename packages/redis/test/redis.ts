@@ -1,5 +1,6 @@
+import type { RedisCluster } from '@lifeline/testkit/servers/redis-cluster'
 import { type RedisServer, startRedisServer } from '@lifeline/testkit/servers/redis-server'
-import { createClient } from 'redis'
+import { createClient, createCluster } from 'redis'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 
 /** A connected node-redis client that retries fast, as tests want after a restart. */
@@ -14,6 +15,18 @@ export async function connect(redis: Pick<RedisServer, 'url'>) {
 }
 
 export type Client = Awaited<ReturnType<typeof connect>>
+
+/** A connected node-redis cluster client whose node connections retry fast. */
+export async function connectCluster(cluster: Pick<RedisCluster, 'rootNodes'>) {
+  const client = createCluster({
+    rootNodes: cluster.rootNodes,
+    defaults: { socket: { reconnectStrategy: (retries) => Math.min(20 * 2 ** retries, 200) } },
+  })
+  client.on('error', () => {})
+  client.on('node-error', () => {})
+  await client.connect()
+  return client
+}
 
 export { type RedisServer, startRedisServer }
 

@@ -30,16 +30,14 @@ function lateLog(
   const log: EventLog = {
     ...inner,
     readAfter: (stream, id, limit) => late(() => inner.readAfter(stream, id, limit)),
+    readNewest: (stream, limit) => late(() => inner.readNewest(stream, limit)),
     newest: (stream) => late(() => inner.newest(stream)),
   }
   return { log, release }
 }
 
-function join(log: EventLog, resumePoint: string | undefined) {
-  const written: string[] = []
-  let ended = false
-  const decoder = new TextDecoder()
-  const channel = openChannel('s', {
+function channelOn(log: EventLog) {
+  return openChannel('s', {
     log,
     retry: 1000,
     maxReplay: 100,
@@ -47,6 +45,18 @@ function join(log: EventLog, resumePoint: string | undefined) {
     bytesOf: serializeEntry,
     onEmpty: () => {},
   })
+}
+
+/** A subscriber joining `channel` (by default one of its own) with `resumePoint`. */
+function join(
+  log: EventLog,
+  resumePoint: string | undefined,
+  channel = channelOn(log),
+  fromStart = false,
+) {
+  const written: string[] = []
+  let ended = false
+  const decoder = new TextDecoder()
   const subscriber = createSubscriber({
     stream: 's',
     pipe: 'sse',
@@ -65,7 +75,7 @@ function join(log: EventLog, resumePoint: string | undefined) {
     onCut: () => {},
     onGone: () => {},
   })
-  const joined = channel.join(subscriber, resumePoint)
+  const joined = channel.join(subscriber, { resumePoint, fromStart })
   return { joined, text: () => written.join(''), ended: () => ended }
 }
 
@@ -75,7 +85,10 @@ function losableLateLog() {
   return { ...lateLog(losable, 'as-called'), lose }
 }
 
-/** A log on storage that can lose the stream: the test calls `lose` as Redis would. */
+/**
+ * A log on storage that can lose the stream: the test calls `lose` as Redis would, with the
+ * ids that were lost (by default every id before the loss: those of epoch `e`).
+ */
 function losableLog() {
   const inner = memoryLog({ epoch: 'e' })
   let onLost: HistoryLost | undefined
@@ -86,7 +99,11 @@ function losableLog() {
       return inner.subscribe(stream, listener)
     },
   }
-  return { log, lose: (position: string) => onLost?.(position) }
+  return {
+    log,
+    lose: (position: string, isLost = (id: string) => id.startsWith('e-')) =>
+      onLost?.(position, isLost),
+  }
 }
 
 describe('channel seam', () => {
@@ -119,10 +136,92 @@ describe('channel seam', () => {
     const { log, release } = lateLog()
     release()
     await log.append('s', { data: 'a' })
-    const { joined, text } = join(log, 'other-7')
+    const { joined, text } = join(log, 'e-7')
     await joined
     await log.append('s', { data: 'b' })
     expect(text()).toBe('retry: 1000\n\nevent: reset\ndata: \n\nid: e-1\n\nid: e-2\ndata: b\n\n')
+  })
+
+  it('answers a resume point of lost history with reset, the current history from its first event, the position, then live', async () => {
+    const { log, release } = lateLog()
+    await log.append('s', { data: 'a' })
+    // An id of an older epoch: everything the log holds came after the loss.
+    const { joined, text } = join(log, 'old-7')
+    await log.append('s', { data: 'b' })
+    release()
+    await joined
+    await log.append('s', { data: 'c' })
+    expect(text()).toBe(
+      'retry: 1000\n\nevent: reset\ndata: \n\n' +
+        'id: e-1\ndata: a\n\nid: e-2\ndata: b\n\nid: e-2\n\nid: e-3\ndata: c\n\n',
+    )
+  })
+
+  it('caps what follows the reset after lost history at maxReplay, the newest events', async () => {
+    const { log, release } = lateLog()
+    release()
+    for (let i = 1; i <= 150; i++) await log.append('s', { data: String(i) })
+    const { joined, text } = join(log, 'old-7')
+    await joined
+    const ids = [...text().matchAll(/^id: (.*)$/gm)].map((match) => match[1])
+    // maxReplay is 100 here: the events 51 to 150, then the position block.
+    expect(ids).toEqual([...Array.from({ length: 100 }, (_, i) => `e-${i + 51}`), 'e-150'])
+    expect(text().startsWith('retry: 1000\n\nevent: reset\ndata: \n\n')).toBe(true)
+  })
+})
+
+describe('from=start', () => {
+  const idsOf = (text: string) => [...text.matchAll(/^id: (.*)$/gm)].map((match) => match[1])
+
+  it('replays what the log holds, oldest first, then the position block, then live: none twice across the seam', async () => {
+    const { log, release } = lateLog()
+    await log.append('s', { data: 'a' })
+    const { joined, text } = join(log, undefined, undefined, true)
+    // Appended while the read is pending: live and in the read both.
+    await log.append('s', { data: 'b' })
+    release()
+    await joined
+    await log.append('s', { data: 'c' })
+    expect(text()).toBe(
+      'retry: 1000\n\nid: e-1\ndata: a\n\nid: e-2\ndata: b\n\nid: e-2\n\nid: e-3\ndata: c\n\n',
+    )
+  })
+
+  it('past the replay cap: reset, the newest maxReplay events, the position block', async () => {
+    const { log, release } = lateLog()
+    release()
+    for (let i = 1; i <= 101; i++) await log.append('s', { data: String(i) })
+    const { joined, text } = join(log, undefined, undefined, true)
+    await joined
+    expect(text().startsWith('retry: 1000\n\nevent: reset\ndata: \n\n')).toBe(true)
+    expect(idsOf(text())).toEqual([...Array.from({ length: 100 }, (_, i) => `e-${i + 2}`), 'e-101'])
+  })
+
+  it('exactly the cap is all of it: no reset', async () => {
+    const { log, release } = lateLog()
+    release()
+    for (let i = 1; i <= 100; i++) await log.append('s', { data: String(i) })
+    const { joined, text } = join(log, undefined, undefined, true)
+    await joined
+    expect(text()).not.toContain('event: reset')
+    expect(idsOf(text())).toHaveLength(101)
+  })
+
+  it('an empty stream gives the position before its first event', async () => {
+    const { log, release } = lateLog()
+    release()
+    const { joined, text } = join(log, undefined, undefined, true)
+    await joined
+    expect(text()).toBe('retry: 1000\n\nid: e-0\n\n')
+  })
+
+  it('a resume point wins over from=start', async () => {
+    const { log, release } = lateLog()
+    release()
+    for (const data of ['a', 'b', 'c']) await log.append('s', { data })
+    const { joined, text } = join(log, 'e-2', undefined, true)
+    await joined
+    expect(text()).toBe('retry: 1000\n\nid: e-3\ndata: c\n\nid: e-3\n\n')
   })
 })
 
@@ -158,13 +257,45 @@ describe('history lost under a live subscription', () => {
     expect(ended()).toBe(false)
   })
 
-  it('says reset once to a start that resets anyway, however many losses came during it', async () => {
+  it('tells a start whose read came after the loss nothing of it', async () => {
+    // The read answers once released, after the loss: its head is in the new history.
     const { log, lose, release } = losableLateLog()
-    const { joined, text } = join(log, 'unknown-7')
-    lose('f-0')
-    await log.append('s', { data: 'new' })
+    const { joined, text } = join(log, undefined)
+    await log.append('s', { data: 'old' })
+    lose('f-0', (id) => id === 'e-0')
     release()
     await joined
-    expect(text().split('event: reset')).toHaveLength(2)
+    expect(text()).not.toContain('event: reset')
+  })
+
+  it('tells only the live subscribers whose position was in the lost history', async () => {
+    const { log, lose } = losableLog()
+    // The second start reads its head after the storage lost history, before the log told.
+    let head: string | undefined
+    const placed: EventLog = { ...log, newest: async (stream) => head ?? log.newest(stream) }
+    const channel = channelOn(placed)
+    const before = join(placed, undefined, channel)
+    await before.joined
+    head = 'f-0'
+    const after = join(placed, undefined, channel)
+    await after.joined
+    lose('f-0')
+    await log.append('s', { data: 'new' })
+    expect(before.text()).toBe(
+      'retry: 1000\n\nid: e-0\n\nevent: reset\ndata: \n\nid: f-0\n\nid: e-1\ndata: new\n\n',
+    )
+    expect(after.text()).toBe('retry: 1000\n\nid: f-0\n\nid: e-1\ndata: new\n\n')
+  })
+
+  it('places a reset subscriber at the new position, so a second loss is judged from there', async () => {
+    const { log, lose } = losableLog()
+    const { joined, text } = join(log, undefined)
+    await joined
+    lose('f-0', (id) => id === 'e-0')
+    // Its position is f-0 now: a loss of what came before f-0 does not concern it.
+    lose('g-0', (id) => id === 'e-0')
+    lose('h-0', (id) => id === 'f-0')
+    expect(text().split('event: reset')).toHaveLength(3)
+    expect(text()).toContain('id: f-0\n\nevent: reset\ndata: \n\nid: h-0\n\n')
   })
 })

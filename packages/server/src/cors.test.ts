@@ -35,4 +35,28 @@ describe('cors', () => {
       vary: 'Origin',
     })
   })
+
+  it.each(['*', 'null', 'http://a.com/path', 'http://a.com, http://b.com', '', 'http://*'])(
+    'never echoes %j with credentials, even to a predicate that allows everything',
+    (origin) => {
+      const cors = { origins: () => true, credentials: true }
+      expect(corsHeaders(cors, origin)).toEqual({ vary: 'Origin' })
+      expect(preflightHeaders(cors, origin)).toEqual({ vary: 'Origin' })
+    },
+  )
+
+  it('echoes null (sandboxed frames, file: pages) only without credentials, and never *', () => {
+    expect(corsHeaders({ origins: ['null'] }, 'null')).toEqual({
+      'access-control-allow-origin': 'null',
+      vary: 'Origin',
+    })
+    expect(corsHeaders({ origins: ['*'] }, '*')).toEqual({ vary: 'Origin' })
+  })
+
+  it('echoes the origins of app webviews like any other', () => {
+    expect(corsHeaders({ origins: ['capacitor://localhost'] }, 'capacitor://localhost')).toEqual({
+      'access-control-allow-origin': 'capacitor://localhost',
+      vary: 'Origin',
+    })
+  })
 })

@@ -7,7 +7,10 @@
  * ```
  */
 export interface CorsOptions {
-  /** Exact origins allowed to read the stream, or a predicate. */
+  /**
+   * Exact origins allowed to read the stream, or a predicate. Only values shaped like an
+   * origin reach it: a `*` never does, nor `null` when `credentials` is on.
+   */
   origins: readonly string[] | ((origin: string) => boolean)
   /** Allow cookies and HTTP auth (`Access-Control-Allow-Credentials: true`). */
   credentials?: boolean
@@ -17,13 +20,28 @@ export interface CorsOptions {
 // sse-fetch sends cache-control: no-cache (as EventSource does), which is not CORS-safelisted.
 const ALLOWED_HEADERS = 'last-event-id, authorization, content-type, cache-control'
 
+/** `scheme://host[:port]`, the way browsers serialise an origin; nothing else is echoed. */
+const ORIGIN_SHAPE = /^[a-z][a-z0-9+.-]*:\/\/[^\s/?#,*]+$/i
+
+/**
+ * Whether `origin` may be echoed at all, before the option is asked: never `*` (echoed, it
+ * is the wildcard) and `null` only without credentials, because any page can make itself a
+ * `null` origin (a sandboxed frame) and would then read the stream with the user's cookies.
+ */
+function echoable(cors: CorsOptions, origin: string): boolean {
+  if (origin === 'null') return cors.credentials !== true
+  return ORIGIN_SHAPE.test(origin)
+}
+
 function allows(cors: CorsOptions, origin: string): boolean {
+  if (!echoable(cors, origin)) return false
   return typeof cors.origins === 'function' ? cors.origins(origin) : cors.origins.includes(origin)
 }
 
 /**
  * The CORS headers of an actual request: the exact origin echoed (never `*`, so credentials
- * stay possible) with `Vary: Origin`; only the `Vary` when the origin is not allowed.
+ * stay possible) with `Vary: Origin`; only the `Vary` when the origin is not allowed, is
+ * not shaped like an origin, or is `null` with credentials on.
  */
 export function corsHeaders(
   cors: CorsOptions | undefined,

@@ -6,10 +6,10 @@ export function hubClosedError(): LifelineError {
 }
 
 /** `publish` of an event whose block is larger than `maxMessageBytes`. */
-export function messageTooLargeError(bytes: number, limit: number): LifelineError {
+export function messageTooLargeError(limit: number): LifelineError {
   return new LifelineError(
     'message-too-large',
-    `event of ${bytes} bytes exceeds maxMessageBytes (${limit})`,
+    `event block over maxMessageBytes (${limit} bytes of UTF-8)`,
   )
 }
 

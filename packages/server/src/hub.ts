@@ -1,19 +1,40 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { exceedsBytes } from '@lifeline/core'
+import { admitUpgrade } from './admission'
+import { attachUpgrades, type UpgradeSource } from './attach'
 import { type Channel, openChannel } from './channel'
+import { retireWhenOld } from './connection-age'
+import { createConnectionLimits } from './connection-limits'
 import { hubClosedError, invalidEventError, messageTooLargeError } from './errors'
-import type { Farewell, HubCore } from './hub-core'
-import type { LogEntry, NewEvent } from './log'
-import { type HubOptions, type Pipe, resolveHubOptions, type StreamSelector } from './options'
-import { comment, controlEvent, eventBody, serializeEntry, utf8Length } from './serialize'
-import { serveFetch } from './sse-fetch-handler'
+import type { LogEntry, NewEvent, PublishOptions } from './log'
+import { type HubOptions, resolveHubOptions, type StreamSelector } from './options'
+import type { Farewell, PipeContext } from './pipe-context'
+import { blockExceeds, comment, controlEvent, serializeEntry } from './serialize'
 import { serveNode } from './sse-node'
-import { createSubscriber, type Outlet, type Subscriber } from './subscriber'
+import { serveFetch } from './sse-web'
+import { createSubscriber, type Subscriber } from './subscriber'
+import { refuseUpgrade } from './upgrade-refusal'
 import type { UpgradeHandler } from './websocket'
 
-/** Where to serve SSE from: the stream's name. */
+/**
+ * What `hub.sse` and `hub.fetch` serve: the stream's name, and the client's address.
+ *
+ * @example
+ * ```ts
+ * Deno.serve((request, info) =>
+ *   hub.fetch(request, { stream: 'prices', address: info.remoteAddr.hostname }),
+ * )
+ * ```
+ */
 export interface SseOptions {
   stream: string
+  /**
+   * The address the connection counts under for `maxClientsPerAddress`. Default: on
+   * `hub.sse` the socket's peer (or `X-Forwarded-For` under `trustProxy`); on `hub.fetch`,
+   * which sees no socket, only `X-Forwarded-For` under `trustProxy`, else it is not counted.
+   */
+  address?: string
 }
 
 /**
@@ -25,21 +46,12 @@ export interface SseOptions {
  * ```
  */
 export interface AttachOptions {
-  /** Only upgrades to this pathname are served; others are left to other listeners. */
+  /**
+   * Only upgrades to this pathname are served; others are left to the server's other upgrade
+   * listeners, or, when every listener is a `hub.attach` that does not serve them, get 404.
+   */
   path?: string
   stream: StreamSelector
-}
-
-/** Anything that emits Node's `upgrade` event: `http.Server`, `https.Server`, `http2` in compat. */
-export interface UpgradeSource {
-  on(
-    event: 'upgrade',
-    listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
-  ): unknown
-  off(
-    event: 'upgrade',
-    listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
-  ): unknown
 }
 
 /**
@@ -79,8 +91,11 @@ export interface HubStats {
  * ```
  */
 export interface Hub {
-  /** Appends an event to `stream`'s log and fans it out; resolves with the id the log gave it. */
-  publish(stream: string, event: NewEvent): Promise<string>
+  /**
+   * Appends an event to `stream`'s log and fans it out; resolves with the id the log gave it.
+   * At-least-once when retried after a failure; exactly-once with an idempotency `key`.
+   */
+  publish(stream: string, event: NewEvent, options?: PublishOptions): Promise<string>
   /** Serves SSE on a Node request (Express and Fastify: pass the raw objects). */
   sse(req: IncomingMessage, res: ServerResponse, options: SseOptions): void
   /** Serves SSE as a Web `Response` (Deno, Bun, edge runtimes, any fetch-style router). */
@@ -104,6 +119,8 @@ export interface Hub {
 }
 
 const HEARTBEAT = comment('')
+/** Longest idempotency key `publish` takes, in UTF-8 bytes. */
+const MAX_KEY_BYTES = 256
 
 /**
  * Creates a hub.
@@ -165,24 +182,14 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
     drained?.()
   }
 
-  /** Connections that count toward maxClients before they are subscribers. */
-  let held = 0
-  const core: HubCore = {
+  const limits = createConnectionLimits(options.maxClients, options.maxClientsPerAddress)
+  const context: PipeContext = {
     options,
     get farewell() {
       return farewell
     },
-    hasRoom: () => subscribers.size + held < options.maxClients,
-    hold() {
-      held++
-      let released = false
-      return () => {
-        if (released) return
-        released = true
-        held--
-      }
-    },
-    connect(stream: string, pipe: Pipe, outlet: Outlet, resumePoint: string | undefined) {
+    claim: limits.claim,
+    connect(stream, pipe, outlet, start, place) {
       const subscriber = createSubscriber({
         stream,
         pipe,
@@ -195,12 +202,21 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
             reason: 'slow-consumer',
             bufferedBytes: cut.bufferedBytes,
           }),
-        onGone,
+        onGone(gone) {
+          place.release()
+          stopAging?.()
+          onGone(gone)
+        },
       })
+      const { maxConnectionAge } = options
+      const stopAging =
+        maxConnectionAge === undefined
+          ? undefined
+          : retireWhenOld(subscriber, maxConnectionAge, Math.random)
       subscribers.add(subscriber)
       heartbeat ??= setInterval(tick, options.heartbeat)
       channelOf(stream)
-        .join(subscriber, resumePoint)
+        .join(subscriber, start)
         .catch((error: unknown) => {
           options.onError(error)
           subscriber.destroy()
@@ -210,54 +226,62 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
   }
 
   const upgradeHandler = () => {
-    upgrades ??= import('./websocket').then((module) => module.createUpgradeHandler(core))
+    upgrades ??= import('./websocket').then((module) => module.createUpgradeHandler(context))
     return upgrades
   }
 
   const handleUpgrade: Hub['handleUpgrade'] = (req, socket, head, { stream }) => {
+    const admission = admitUpgrade(context, req)
+    if (admission.kind === 'refuse')
+      return refuseUpgrade(socket, admission.status, admission.headers)
+    const { place } = admission
     upgradeHandler()
-      .then((handler) => handler.handle(req, socket, head, stream))
+      .then((handler) => handler.handle(req, socket, head, stream, place))
       .catch((error: unknown) => {
         options.onError(error)
+        place.release()
         socket.destroy()
       })
   }
 
   return {
-    async publish(stream, event) {
+    async publish(stream, event, publishOptions) {
       if (farewell !== undefined) throw hubClosedError()
       if (typeof stream !== 'string' || stream === '')
         throw invalidEventError('stream must be a non-empty string')
-      const { type } = event
+      const { type, data } = event
+      if (typeof data !== 'string') throw invalidEventError('event data must be a string')
+      if (type !== undefined && typeof type !== 'string')
+        throw invalidEventError('event type must be a string')
+      // First: it answers from the lengths alone, before anything scans the event.
+      if (blockExceeds(event, options.maxMessageBytes))
+        throw messageTooLargeError(options.maxMessageBytes)
       if (type !== undefined && /[\r\n]/.test(type))
         throw invalidEventError('event type must not contain a line break')
       if (type === 'close' || type === 'reset')
         throw invalidEventError(`event type "${type}" is reserved for control events`)
-      const bytes = utf8Length(eventBody(event))
-      if (bytes > options.maxMessageBytes)
-        throw messageTooLargeError(bytes, options.maxMessageBytes)
-      const entry = await options.log.append(stream, event)
+      const key = publishOptions?.key
+      if (
+        key !== undefined &&
+        (typeof key !== 'string' || key === '' || exceedsBytes(key, MAX_KEY_BYTES))
+      )
+        throw invalidEventError(`key must be a string of 1 to ${MAX_KEY_BYTES} UTF-8 bytes`)
+      const entry = await options.log.append(stream, event, key === undefined ? undefined : { key })
       return entry.id
     },
 
-    sse(req, res, { stream }) {
-      serveNode(core, req, res, stream)
+    sse(req, res, { stream, address }) {
+      serveNode(context, req, res, stream, address)
     },
 
-    fetch(request, { stream }) {
-      return serveFetch(core, request, stream)
+    fetch(request, { stream, address }) {
+      return serveFetch(context, request, stream, address)
     },
 
     attach(server, { path, stream }) {
-      const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (path !== undefined && new URL(req.url ?? '/', 'http://localhost').pathname !== path)
-          return
-        handleUpgrade(req, socket, head, { stream })
-      }
-      server.on('upgrade', listener)
-      return () => {
-        server.off('upgrade', listener)
-      }
+      return attachUpgrades(server, path, (req, socket, head) =>
+        handleUpgrade(req, socket, head, { stream }),
+      )
     },
 
     handleUpgrade,

@@ -1,3 +1,4 @@
+export type { UpgradeSource } from './attach'
 export type { CorsOptions } from './cors'
 export { isEventId, MAX_ID_BYTES } from './event-id'
 export type {
@@ -6,10 +7,18 @@ export type {
   Hub,
   HubStats,
   SseOptions,
-  UpgradeSource,
 } from './hub'
 export { createHub } from './hub'
-export type { EventLog, HistoryLost, LogEntry, NewEvent, ReadResult, Unsubscribe } from './log'
+export type {
+  EventLog,
+  HistoryLost,
+  LogEntry,
+  NewEvent,
+  NewestEntries,
+  PublishOptions,
+  ReadResult,
+  Unsubscribe,
+} from './log'
 export type { MemoryLogOptions } from './memory-log'
 export { memoryLog } from './memory-log'
 export type { CutInfo, HubOptions, Pipe, StreamSelector } from './options'

@@ -65,8 +65,20 @@ describe('memoryLog', () => {
     expect(await log.readAfter('s', 'e-0', 10)).toEqual({ kind: 'unknown' })
   })
 
+  it('reads the newest entries oldest first, and the head even on an empty stream', async () => {
+    const log = memoryLog({ epoch: 'e', capacity: 3 })
+    expect(await log.readNewest('s', 10)).toEqual({ entries: [], head: 'e-0' })
+    for (let i = 1; i <= 5; i++) await log.append('s', { data: String(i) })
+    const all = await log.readNewest('s', 10)
+    // Only what it retains: capacity 3.
+    expect(all.entries.map((e) => e.data)).toEqual(['3', '4', '5'])
+    expect(all.head).toBe('e-5')
+    const two = await log.readNewest('s', 2)
+    expect(two.entries.map((e) => e.id)).toEqual(['e-4', 'e-5'])
+    expect((await log.readNewest('s', 0)).entries).toEqual([])
+  })
+
   it.each([
-    ['another epoch', 'other-1'],
     ['an id from the future', 'e-9'],
     ['a malformed sequence', 'e-01'],
     ['no sequence', 'e-'],
@@ -89,6 +101,71 @@ describe('memoryLog', () => {
     unsubscribe()
     await log.append('s', { data: 'b' })
     expect(seen.map((e) => e.data)).toEqual(['a'])
+  })
+
+  it('answers an id of another epoch (before a restart) with lost and its entries from the first', async () => {
+    const log = memoryLog({ epoch: 'e', capacity: 5 })
+    expect(await log.readAfter('s', 'old-3', 10)).toEqual({
+      kind: 'lost',
+      entries: [],
+      head: 'e-0',
+    })
+    for (let i = 1; i <= 3; i++) await log.append('s', { data: String(i) })
+    const all = await log.readAfter('s', 'old-3', 10)
+    expect(all).toEqual({
+      kind: 'lost',
+      entries: [1, 2, 3].map((i) => ({ id: `e-${i}`, type: 'message', data: String(i) })),
+      head: 'e-3',
+    })
+    // The newest `limit`, and never more than the ring retains.
+    const two = await log.readAfter('s', 'old-3', 2)
+    expect(two.kind === 'lost' && two.entries.map((e) => e.id)).toEqual(['e-2', 'e-3'])
+    for (let i = 4; i <= 8; i++) await log.append('s', { data: String(i) })
+    const kept = await log.readAfter('s', 'old-3', 10)
+    expect(kept.kind === 'lost' && kept.entries.map((e) => e.id)).toEqual([
+      'e-4',
+      'e-5',
+      'e-6',
+      'e-7',
+      'e-8',
+    ])
+  })
+
+  it('stores an event once per idempotency key, per stream, and answers a repeat with the first entry', async () => {
+    const log = memoryLog({ epoch: 'e' })
+    const first = await log.append('s', { type: 'order', data: 'a' }, { key: 'k1' })
+    const again = await log.append('s', { data: 'different' }, { key: 'k1' })
+    expect(again).toEqual(first)
+    const other = await log.append('t', { data: 'a' }, { key: 'k1' })
+    expect(other.id).toBe('e-1')
+    await log.append('s', { data: 'b' }, { key: 'k2' })
+    await log.append('s', { data: 'c' })
+    const read = await log.readAfter('s', 'e-0', 10)
+    expect(read.kind === 'entries' && read.entries.map((e) => e.data)).toEqual(['a', 'b', 'c'])
+  })
+
+  it('forgets a key once its entry is evicted', async () => {
+    const log = memoryLog({ epoch: 'e', capacity: 2 })
+    const first = await log.append('s', { data: 'a' }, { key: 'k' })
+    await log.append('s', { data: 'b' }, { key: 'other' })
+    expect((await log.append('s', { data: 'a' }, { key: 'k' })).id).toBe(first.id)
+    await log.append('s', { data: 'c' })
+    // `first` is evicted: the key is free again and stores a new event.
+    const later = await log.append('s', { data: 'a' }, { key: 'k' })
+    expect(later.id).toBe('e-4')
+    for (let i = 0; i < 100; i++) await log.append('s', { data: 'x' }, { key: `many-${i}` })
+    expect((await log.append('s', { data: 'x' }, { key: 'many-99' })).id).toBe('e-104')
+    expect((await log.append('s', { data: 'x' }, { key: 'many-97' })).id).toBe('e-105')
+  })
+
+  it('does not hand a repeated key to subscribers again', async () => {
+    const log = memoryLog({ epoch: 'e' })
+    const seen: string[] = []
+    const unsubscribe = log.subscribe('s', (entry) => seen.push(entry.id))
+    await log.append('s', { data: 'a' }, { key: 'k' })
+    await log.append('s', { data: 'a' }, { key: 'k' })
+    unsubscribe()
+    expect(seen).toEqual(['e-1'])
   })
 
   it.each([

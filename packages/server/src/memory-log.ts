@@ -1,5 +1,5 @@
 import { LifelineError } from '@lifeline/core'
-import type { EventLog, LogEntry, NewEvent, ReadResult } from './log'
+import type { EventLog, LogEntry, NewEvent, NewestEntries, PublishOptions, ReadResult } from './log'
 
 /**
  * Options of {@link memoryLog}.
@@ -28,6 +28,10 @@ interface Ring {
   /** Sequence number of the newest entry; 0 before the first append. */
   last: number
   readonly listeners: Set<(entry: LogEntry) => void>
+  /** Idempotency keys of retained entries, to their sequence number; made by the first key. */
+  keys?: Map<string, number>
+  /** The key each slot's entry was stored with, beside `slots`, to forget it on eviction. */
+  slotKeys?: (string | undefined)[]
 }
 
 const EMPTY: Ring = { slots: [], last: 0, listeners: new Set() }
@@ -41,8 +45,10 @@ function randomEpoch(): string {
 
 /**
  * The default {@link EventLog}: a bounded ring per stream, in this process's memory. Ids are
- * `<epoch>-<seq>`; the epoch is new for every log, so after a restart every old id is
- * unknown and gets `reset` instead of the wrong replay.
+ * `<epoch>-<seq>`; the epoch is new for every log, so after a restart an old id is never
+ * taken for a new one: it reads as `lost` (another epoch), and the hub answers `reset`
+ * followed by this log's events from its first one (the newest `maxReplay` of them). An
+ * idempotency key is remembered for as long as its entry is retained.
  *
  * @example
  * ```ts
@@ -80,11 +86,52 @@ export function memoryLog(options: MemoryLogOptions = {}): EventLog {
     return SEQ_PATTERN.test(digits) ? Number(digits) : undefined
   }
 
+  /** Whether `id` is shaped like an id of another memory log: one from before a restart. */
+  const ofAnotherEpoch = (id: string): boolean => {
+    const dash = id.lastIndexOf('-')
+    const epochPart = id.slice(0, dash)
+    return (
+      dash > 0 &&
+      epochPart !== epoch &&
+      EPOCH_PATTERN.test(epochPart) &&
+      SEQ_PATTERN.test(id.slice(dash + 1))
+    )
+  }
+
+  /** The newest `limit` retained entries of `ring`, oldest first. */
+  const newestOf = (ring: Ring, limit: number): LogEntry[] => {
+    const entries: LogEntry[] = []
+    const from = Math.max(firstRetained(ring), ring.last - Math.max(0, limit) + 1)
+    for (let seq = from; seq <= ring.last; seq++) {
+      const entry = entryAt(ring, seq)
+      if (entry !== undefined) entries.push(entry)
+    }
+    return entries
+  }
+
+  /** Stores `key` for the entry at `seq`, forgetting the key of the entry it evicts. */
+  const remember = (ring: Ring, seq: number, key: string | undefined) => {
+    if (key === undefined && ring.keys === undefined) return
+    ring.keys ??= new Map()
+    ring.slotKeys ??= []
+    const { keys, slotKeys } = ring
+    const slot = (seq - 1) % capacity
+    const evicted = slotKeys[slot]
+    if (evicted !== undefined && keys.get(evicted) === seq - capacity) keys.delete(evicted)
+    slotKeys[slot] = key
+    if (key !== undefined) keys.set(key, seq)
+  }
+
   return {
-    async append(stream: string, event: NewEvent): Promise<LogEntry> {
+    async append(stream: string, event: NewEvent, options?: PublishOptions): Promise<LogEntry> {
       const ring = ringOf(stream)
+      const key = options?.key
+      const stored = key === undefined ? undefined : ring.keys?.get(key)
+      // A key is remembered as long as its entry is retained: a retry stores nothing.
+      if (stored !== undefined && stored >= firstRetained(ring)) return entryAt(ring, stored)!
       const seq = ring.last + 1
       const entry: LogEntry = { id: prefix + seq, type: event.type ?? 'message', data: event.data }
+      remember(ring, seq, key)
       ring.slots[(seq - 1) % capacity] = entry
       ring.last = seq
       // Delivered before append resolves: the log contract's "no later than a read".
@@ -94,8 +141,11 @@ export function memoryLog(options: MemoryLogOptions = {}): EventLog {
 
     async readAfter(stream: string, id: string, limit: number): Promise<ReadResult> {
       const ring = peek(stream)
+      // Every entry of this log came after a restart lost the other one's history.
+      if (ofAnotherEpoch(id))
+        return { kind: 'lost', entries: newestOf(ring, limit), head: prefix + ring.last }
       const seq = seqOf(id)
-      // Too old (evicted), from the future or from another epoch: the log cannot place it.
+      // Too old (evicted), from the future or malformed: the log cannot place it.
       if (seq === undefined || seq > ring.last || seq < firstRetained(ring) - 1)
         return { kind: 'unknown' }
       const end = Math.min(ring.last, seq + Math.max(0, limit))
@@ -105,6 +155,11 @@ export function memoryLog(options: MemoryLogOptions = {}): EventLog {
         if (entry !== undefined) entries.push(entry)
       }
       return { kind: 'entries', entries }
+    },
+
+    async readNewest(stream: string, limit: number): Promise<NewestEntries> {
+      const ring = peek(stream)
+      return { entries: newestOf(ring, limit), head: prefix + ring.last }
     },
 
     async oldest(stream: string): Promise<string | undefined> {

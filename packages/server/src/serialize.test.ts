@@ -2,13 +2,14 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  blockExceeds,
   comment,
   controlEvent,
   eventBody,
+  farewellBody,
   positionBlock,
   retryBlock,
   serializeEntry,
-  utf8Length,
 } from './serialize'
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
@@ -69,12 +70,26 @@ describe('serialize', () => {
     expect(text(comment('ok'))).toBe(': ok\n\n')
   })
 
-  it('measures UTF-8 length like TextEncoder', () => {
+  it('tells whether an event block exceeds a limit exactly as its UTF-8 bytes do', () => {
+    const lineBroken = fc
+      .array(fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('\n', '\r', '\r\n')))
+      .map((parts) => parts.join(''))
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), (value) => {
-        expect(utf8Length(value)).toBe(new TextEncoder().encode(value).byteLength)
-      }),
+      fc.property(
+        lineBroken,
+        fc.option(fc.string({ unit: 'binary', maxLength: 8 }), { nil: undefined }),
+        fc.nat(200),
+        (data, type, limit) => {
+          const bytes = new TextEncoder().encode(eventBody({ type, data })).byteLength
+          expect(blockExceeds({ type, data }, limit)).toBe(bytes > limit)
+        },
+      ),
     )
-    expect(utf8Length('\ud83d')).toBe(3)
+  })
+
+  it('answers after close with the retry hint, then the close event', () => {
+    expect(text(farewellBody(1000, controlEvent('close', '{"reconnect":false}')))).toBe(
+      'retry: 1000\n\nevent: close\ndata: {"reconnect":false}\n\n',
+    )
   })
 })

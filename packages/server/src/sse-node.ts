@@ -1,44 +1,50 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { corsHeaders, preflightHeaders } from './cors'
-import type { HubCore } from './hub-core'
-import { busyHeaders, farewellBody, resumePointOf, SSE_HEADERS } from './sse-headers'
+import type { Socket } from 'node:net'
+import { addressOfNode, admitSse, retryAfter } from './admission'
+import type { PipeContext } from './pipe-context'
 import type { Outlet } from './subscriber'
+
+/**
+ * Connections carrying an event stream now, of any hub. A request pipelined behind one can
+ * never be answered before the stream ends, and Node stops reading a connection once the
+ * answers queued on it pile up, so it would not even see the client leave.
+ */
+const streaming = new WeakSet<Socket>()
 
 /** Serves one SSE request on Node's `http` objects. */
 export function serveNode(
-  core: HubCore,
+  context: PipeContext,
   req: IncomingMessage,
   res: ServerResponse,
   stream: string,
+  address: string | undefined,
 ): void {
-  const { options } = core
-  const origin = req.headers.origin
-  if (req.method === 'OPTIONS') {
-    res.writeHead(204, { ...preflightHeaders(options.cors, origin), allow: 'GET, OPTIONS' }).end()
-    return
-  }
-  if (req.method !== 'GET') {
-    res.writeHead(405, { allow: 'GET, OPTIONS' }).end()
-    return
-  }
-  const headers = { ...SSE_HEADERS, ...corsHeaders(options.cors, origin) }
-  if (core.farewell !== undefined) {
-    // Not a 503: a native EventSource treats that as final and never comes back.
-    res.writeHead(200, headers).end(farewellBody(options.retry, core.farewell.chunk))
-    return
-  }
-  if (!core.hasRoom()) {
-    res.writeHead(503, busyHeaders(options.retry)).end()
+  const { options } = context
+  const { socket } = req
+  // Browsers and EventSource never pipeline; a client that stacks requests behind an
+  // endless response is broken or hostile, and keeps nothing.
+  if (streaming.has(socket)) {
+    socket.destroy()
     return
   }
   const header = req.headers['last-event-id']
-  if (Array.isArray(header)) {
-    res.writeHead(400).end()
+  const admission = admitSse(context, {
+    method: req.method,
+    host: req.headers.host,
+    origin: req.headers.origin,
+    // Node joins a repeated header itself; a list here means the same.
+    lastEventId: Array.isArray(header) ? header.join(', ') : header,
+    target: req.url,
+    address: address ?? addressOfNode(req, options),
+  })
+  if (admission.kind === 'answer') {
+    res.writeHead(admission.status, admission.headers).end(admission.body)
     return
   }
-  const url = new URL(req.url ?? '/', 'http://localhost')
+  const { headers } = admission
+  streaming.add(socket)
   // Small writes go out at once; Nagle would hold a lone event back for an ACK.
-  req.socket.setNoDelay(true)
+  socket.setNoDelay(true)
   // The status is committed with the first write, after the first log read: a log that
   // fails before it gets a 503, which the client counts as a failure and backs off from.
   const outlet: Outlet = {
@@ -49,9 +55,21 @@ export function serveNode(
     end: () => res.end(),
     destroy: () => {
       if (res.headersSent) res.destroy()
-      else res.writeHead(503, busyHeaders(options.retry)).end()
+      else res.writeHead(503, retryAfter(options.retry)).end()
     },
   }
-  const subscriber = core.connect(stream, 'sse', outlet, resumePointOf(header, url))
-  res.on('close', () => subscriber.gone())
+  const subscriber = context.connect(stream, 'sse', outlet, admission.start, admission.place)
+  const ended = () => {
+    streaming.delete(socket)
+    subscriber.gone()
+  }
+  // After a graceful end (close(), connection age) the connection may carry a next request.
+  res.once('finish', () => streaming.delete(socket))
+  res.once('close', ended)
+  // A response queued behind another one on the connection never closes when the connection
+  // goes first; its request does. A request also closes once its body is read, with the
+  // connection still there: only an aborted request (the connection went) ends the stream.
+  req.once('close', () => {
+    if (req.errored !== null || socket.destroyed) ended()
+  })
 }

@@ -1,84 +1,39 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { type RawData, type WebSocket, WebSocketServer } from 'ws'
-import type { HubCore } from './hub-core'
+import { type WebSocket, WebSocketServer } from 'ws'
+import { parseClientFrame } from './client-frame'
+import type { Place } from './connection-limits'
 import type { StreamSelector } from './options'
-import { isOriginAllowed } from './origin'
-import { comment } from './serialize'
-import { busyHeaders, farewellBody } from './sse-headers'
+import type { PipeContext } from './pipe-context'
+import { comment, farewellBody } from './serialize'
 import type { Outlet, Subscriber } from './subscriber'
+import { refuseUpgrade } from './upgrade-refusal'
 
 /** Serves the WebSocket pipe of one hub; loaded on the first upgrade only. */
 export interface UpgradeHandler {
-  handle(req: IncomingMessage, socket: Duplex, head: Buffer, stream: StreamSelector): void
+  /** Serves an upgrade the hub admitted; `place` is released once the socket is gone. */
+  handle(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    stream: StreamSelector,
+    place: Place,
+  ): void
   /** Drops connections still waiting for their hello; accepted ones belong to the hub. */
   close(): void
 }
-
-/** What a client may send: the hello first, then pings. */
-type ClientFrame = { type: 'hello'; lastEventId: string | undefined } | { type: 'ping' }
 
 // The first frame accepts the connection (the client counts any first frame as acceptance).
 const OK = comment('ok')
 const PONG = comment('pong')
 // [spec] RFC 6455 §5.6: text frames carry UTF-8; every block the hub writes is UTF-8 text.
 const TEXT = { binary: false }
-/** Stands for a resume point that is not an id at all; no log can place it, so: reset. */
-const MALFORMED_RESUME_POINT = '\n'
 /** Client frames are tiny JSON; anything near this size is not a Lifeline client. */
 const MAX_CLIENT_FRAME_BYTES = 4 * 1024
 
-const STATUS_TEXT: Record<number, string> = {
-  403: 'Forbidden',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-}
-
-/** Answers an upgrade with a plain HTTP status instead of switching protocols. */
-function refuse(socket: Duplex, status: 403 | 500 | 503, headers: Record<string, string> = {}) {
-  const lines = [
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}`,
-    'connection: close',
-    'content-length: 0',
-  ]
-  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`)
-  socket.once('finish', () => socket.destroy())
-  socket.end(`${lines.join('\r\n')}\r\n\r\n`)
-}
-
-function parseFrame(data: RawData, isBinary: boolean): ClientFrame | undefined {
-  if (isBinary) return undefined
-  const text = Array.isArray(data)
-    ? Buffer.concat(data).toString()
-    : data instanceof ArrayBuffer
-      ? Buffer.from(data).toString()
-      : data.toString()
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (typeof value !== 'object' || value === null || !('type' in value)) return undefined
-  if (value.type === 'ping') return { type: 'ping' }
-  if (value.type !== 'hello') return undefined
-  const id = 'lastEventId' in value ? value.lastEventId : undefined
-  // [design] lastEventId absent (or null): connect fresh. A number is taken as its decimal
-  // string. Any other value is a malformed resume point: it gets reset, as on SSE.
-  const lastEventId =
-    typeof id === 'string'
-      ? id
-      : typeof id === 'number'
-        ? String(id)
-        : id === undefined || id === null
-          ? undefined
-          : MALFORMED_RESUME_POINT
-  return { type: 'hello', lastEventId }
-}
-
 /** Creates the WebSocket side of a hub on a `ws` server that never listens on its own. */
-export function createUpgradeHandler(core: HubCore): UpgradeHandler {
-  const { options } = core
+export function createUpgradeHandler(context: PipeContext): UpgradeHandler {
+  const { options } = context
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_CLIENT_FRAME_BYTES,
@@ -87,13 +42,10 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
   })
   const awaitingHello = new Set<WebSocket>()
 
-  const serve = (ws: WebSocket, stream: string) => {
+  const serve = (ws: WebSocket, stream: string, place: Place) => {
     let subscriber: Subscriber | undefined
     let alive = true
     awaitingHello.add(ws)
-    // Until its hello it counts toward maxClients: a burst of upgrades that never say hello
-    // cannot hold more sockets open than the limit, on either pipe.
-    const release = core.hold()
     const timer = setTimeout(() => ws.close(1008, 'hello timeout'), options.helloTimeout)
 
     // Acceptance waits for the first write, which waits for the first log read: a log that
@@ -107,7 +59,7 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
         ws.send(chunk, TEXT, () => written())
       },
       end() {
-        ws.close(core.farewell?.code ?? 1000)
+        ws.close(context.farewell?.code ?? 1000)
       },
       destroy() {
         if (accepted) ws.terminate()
@@ -129,31 +81,30 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
       alive = true
     })
     ws.on('message', (data, isBinary) => {
-      const frame = parseFrame(data, isBinary)
+      const frame = parseClientFrame(data, isBinary)
       if (subscriber !== undefined) {
         if (frame?.type === 'ping') subscriber.send(PONG)
         return
       }
       clearTimeout(timer)
       awaitingHello.delete(ws)
-      release()
       if (frame?.type !== 'hello') {
         ws.close(1002, 'expected a hello frame')
         return
       }
-      const { farewell } = core
+      const { farewell } = context
       if (farewell !== undefined) {
         ws.send(OK, TEXT)
         ws.send(farewellBody(options.retry, farewell.chunk), TEXT)
         ws.close(farewell.code)
         return
       }
-      subscriber = core.connect(stream, 'websocket', outlet, frame.lastEventId)
+      const start = { resumePoint: frame.lastEventId, fromStart: frame.fromStart }
+      subscriber = context.connect(stream, 'websocket', outlet, start, place)
     })
     ws.on('close', () => {
       clearTimeout(timer)
       awaitingHello.delete(ws)
-      release()
       subscriber?.gone()
     })
     // 'close' follows every error; the error itself needs no more handling.
@@ -161,19 +112,18 @@ export function createUpgradeHandler(core: HubCore): UpgradeHandler {
   }
 
   return {
-    handle(req, socket, head, selector) {
-      if (core.farewell !== undefined) return refuse(socket, 503)
-      // [design] no Origin (not a browser) or the same host; others only through `origins`.
-      if (!isOriginAllowed(req, options.origins)) return refuse(socket, 403)
-      if (!core.hasRoom()) return refuse(socket, 503, busyHeaders(options.retry))
+    handle(req, socket, head, selector, place) {
+      // The place is held until the socket is gone, whether the handshake fails, the hello
+      // never comes or the stream ends: upgrades that never say hello count like streams.
+      socket.once('close', () => place.release())
       let stream: string
       try {
         stream = typeof selector === 'function' ? selector(req) : selector
       } catch (error) {
         options.onError(error)
-        return refuse(socket, 500)
+        return refuseUpgrade(socket, 500)
       }
-      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, stream))
+      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, stream, place))
     },
     close() {
       for (const ws of awaitingHello) ws.terminate()

@@ -8,7 +8,7 @@ import { createHub, type EventLog, memoryLog } from '../src/index'
 function unreachableLog(): EventLog {
   const inner = memoryLog()
   const down = () => Promise.reject(new Error('log unreachable'))
-  return { ...inner, readAfter: down, newest: down, oldest: down }
+  return { ...inner, readAfter: down, readNewest: down, newest: down, oldest: down }
 }
 
 let server: HubServer | undefined

@@ -35,20 +35,53 @@ describe.each(RAW_PIPES)('reset over %s', (pipe) => {
     await expectReset(pipe, server, ids[1]!, ids[9]!)
   })
 
-  it('answers an id from before a restart (another epoch) with reset, then live', async () => {
+  it('answers an id from before a restart (another epoch) with reset, the events since the restart from the first, the position, then live', async () => {
     const before = await start()
     const [old] = await publishMany(before, 1)
     await before.close()
     const after = await start()
     const ids = await publishMany(after, 2)
-    await expectReset(pipe, after, old!, ids[1]!)
+    const reader = await openRawPipe(pipe, after, { lastEventId: old })
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    expect(reader.items.filter((i) => i.kind !== 'comment')).toEqual([
+      { kind: 'retry', ms: 1000 },
+      { kind: 'event', type: 'reset', data: '', id: undefined },
+      { kind: 'event', type: 'message', data: '0', id: ids[0] },
+      { kind: 'event', type: 'message', data: '1', id: ids[1] },
+      { kind: 'id', id: ids[1] },
+    ])
+    const live = await after.hub.publish('events', { data: 'live' })
+    await reader.waitForEvents(4)
+    expect(reader.events[3]).toEqual({ kind: 'event', type: 'message', data: 'live', id: live })
+    reader.close()
+  })
+
+  it('answers an id from before a restart with reset, the newest maxReplay events since, then live', async () => {
+    const before = await start()
+    const [old] = await publishMany(before, 1)
+    await before.close()
+    const after = await start({ hubOptions: { maxReplay: 3 } })
+    const ids = await publishMany(after, 5)
+    const reader = await openRawPipe(pipe, after, { lastEventId: old })
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    expect(reader.events.map((e) => e.type)).toEqual(['reset', 'message', 'message', 'message'])
+    expect(reader.events.slice(1).map((e) => e.id)).toEqual(ids.slice(2))
+    expect(positionsOf(reader.items)).toEqual([ids[4]])
+    reader.close()
+  })
+
+  it('answers an id of its own epoch it never issued with reset, then live', async () => {
+    const server = await start()
+    const ids = await publishMany(server, 2)
+    const epoch = ids[0]!.slice(0, ids[0]!.lastIndexOf('-'))
+    await expectReset(pipe, server, `${epoch}-99`, ids[1]!)
   })
 
   it.each([
-    ['unknown', 'abc-99'],
     ['malformed', 'not/an id'],
     ['over 64 bytes', 'a'.repeat(65)],
-  ])('answers an %s id with reset, then live', async (_, lastEventId) => {
+    ['without a sequence', 'abc'],
+  ])('answers a %s id with reset, then live', async (_, lastEventId) => {
     const server = await start()
     const ids = await publishMany(server, 2)
     await expectReset(pipe, server, lastEventId, ids[1]!)

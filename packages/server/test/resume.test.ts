@@ -2,6 +2,7 @@ import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-se
 import { openRawPipe, positionsOf, RAW_PIPES } from '@lifeline/testkit/wire/raw-pipe'
 import { openRawSse } from '@lifeline/testkit/wire/raw-sse-reader'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createHub } from '../src/index'
 
 let server: HubServer
 
@@ -105,7 +106,57 @@ describe.each(RAW_PIPES)('resume over %s', (pipe) => {
   })
 })
 
+describe.each(RAW_PIPES)('from=start over %s', (pipe) => {
+  it('replays the whole retained history, oldest first, then the position, then live', async () => {
+    const ids = await publishMany('s', 4)
+    const reader = await openRawPipe(pipe, server, { stream: 's', fromStart: true })
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    expect(reader.events.map((e) => e.id)).toEqual(ids)
+    expect(positionsOf(reader.items)).toEqual([ids[3]])
+    const [live] = await publishMany('s', 1, 4)
+    await reader.waitForEvents(5)
+    expect(reader.events.map((e) => e.id)).toEqual([...ids, live])
+    reader.close()
+  })
+
+  it('past maxReplay: reset, the newest maxReplay events, the position', async () => {
+    const capped = await startHubServer({ hub: createHub({ maxReplay: 3 }) })
+    const ids: string[] = []
+    for (let i = 0; i < 5; i++) ids.push(await capped.hub.publish('s', { data: String(i) }))
+    const reader = await openRawPipe(pipe, capped, { stream: 's', fromStart: true })
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    const kinds = reader.items.filter((i) => i.kind !== 'comment' && i.kind !== 'retry')
+    expect(kinds[0]).toMatchObject({ kind: 'event', type: 'reset' })
+    expect(reader.events.filter((e) => e.type !== 'reset').map((e) => e.id)).toEqual(ids.slice(2))
+    reader.close()
+    await capped.close()
+  })
+
+  it('a connect with a resume point ignores from=start', async () => {
+    const ids = await publishMany('s', 4)
+    const reader = await openRawPipe(pipe, server, {
+      stream: 's',
+      fromStart: true,
+      lastEventId: ids[2],
+    })
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    expect(reader.events.map((e) => e.id)).toEqual([ids[3]])
+    reader.close()
+  })
+})
+
 describe('resume over SSE', () => {
+  it('reads from=start only as exactly that, and starts any other from at the head', async () => {
+    const ids = await publishMany('events', 2)
+    for (const from of ['START', 'end', '']) {
+      const reader = await openRawSse(`${server.url}?from=${from}`)
+      await reader.waitFor((items) => positionsOf(items).length > 0)
+      expect(reader.events).toEqual([])
+      expect(positionsOf(reader.items)).toEqual([ids[1]])
+      reader.close()
+    }
+  })
+
   it('takes the resume point from the lastEventId query parameter (native EventSource)', async () => {
     const ids = await publishMany('events', 3)
     const reader = await openRawSse(`${server.url}?lastEventId=${ids[0]}`)

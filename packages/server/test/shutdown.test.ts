@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { workspaceSources } from '@lifeline/testkit/bundle/workspace-sources'
 import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-server'
 import { openRawPipe, positionsOf, RAW_PIPES } from '@lifeline/testkit/wire/raw-pipe'
 import { openRawSse } from '@lifeline/testkit/wire/raw-sse-reader'
@@ -68,9 +69,8 @@ describe('shutdown', () => {
       format: 'esm',
       target: 'node20',
       external: ['ws', 'eventsource-parser'],
-      alias: {
-        '@lifeline/core': fileURLToPath(new URL('../../core/src/index.ts', import.meta.url)),
-      },
+      // The sources the tests cover, not a dist/ that may be stale or not built at all.
+      plugins: [workspaceSources],
       logLevel: 'silent',
     })
     const child = spawnSync(process.execPath, [outfile], { encoding: 'utf8', timeout: 15_000 })

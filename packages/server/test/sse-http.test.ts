@@ -1,5 +1,8 @@
+import { createServer } from 'node:http'
 import { createHub, type HubOptions } from '@lifeline/server'
 import { hubServersPerTest } from '@lifeline/testkit/servers/hub-server'
+import { listenOnLoopback } from '@lifeline/testkit/wire/loopback'
+import { openRawHttp, rawGet } from '@lifeline/testkit/wire/raw-http'
 import { positionsOf } from '@lifeline/testkit/wire/raw-pipe'
 import { openRawSse } from '@lifeline/testkit/wire/raw-sse-reader'
 import { describe, expect, it } from 'vitest'
@@ -70,6 +73,31 @@ describe.each(['node', 'fetch'] as const)('SSE over HTTP (%s handler)', (sse) =>
     other.close()
   })
 
+  it('never answers Origin: * with Access-Control-Allow-Origin: * and credentials', async () => {
+    const server = await start(sse, { cors: { origins: () => true, credentials: true } })
+    for (const origin of ['*', 'null']) {
+      const preflight = await fetch(server.url, { method: 'OPTIONS', headers: { origin } })
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull()
+      const reader = await openRawSse(server.url, { headers: { origin } })
+      expect(reader.headers.get('access-control-allow-origin')).toBeNull()
+      expect(reader.headers.get('vary')).toBe('Origin')
+      reader.close()
+    }
+  })
+
+  it('refuses with 403 a Host that allowedHosts does not list (DNS rebinding)', async () => {
+    const server = await start(sse, { allowedHosts: ['127.0.0.1'] })
+    expect((await openRawSse(server.url)).status).toBe(200)
+    const { port } = new URL(server.url)
+    const rebound = await openRawHttp(
+      server.url,
+      `GET /events HTTP/1.1\r\nhost: rebind.attacker.test:${port}\r\n\r\n`,
+    )
+    await rebound.waitFor(() => rebound.statuses.length > 0)
+    expect(rebound.statuses).toEqual([403])
+    rebound.close()
+  })
+
   it('refuses other methods with 405', async () => {
     const server = await start(sse)
     const response = await fetch(server.url, { method: 'POST', body: 'x' })
@@ -87,6 +115,19 @@ describe.each(['node', 'fetch'] as const)('SSE over HTTP (%s handler)', (sse) =>
     first.close()
   })
 
+  it('takes a repeated Last-Event-ID as one malformed resume point: 200 and reset', async () => {
+    const server = await start(sse)
+    const id = await server.hub.publish('events', { data: 'a' })
+    const raw = await openRawHttp(
+      server.url,
+      rawGet(server.url, [`last-event-id: ${id}`, `last-event-id: ${id}`]),
+    )
+    await raw.waitFor((text) => text.includes(`\nid: ${id}\n\n`))
+    expect(raw.statuses).toEqual([200])
+    expect(raw.text).toContain('event: reset\ndata: \n\n')
+    raw.close()
+  })
+
   it('answers after close with 200, the retry hint and the close event', async () => {
     const server = await start(sse)
     await server.hub.close({ reconnect: false })
@@ -94,5 +135,26 @@ describe.each(['node', 'fetch'] as const)('SSE over HTTP (%s handler)', (sse) =>
     await reader.waitForEnd()
     expect(reader.status).toBe(200)
     expect(reader.text).toBe('retry: 1000\n\nevent: close\ndata: {"reconnect":false}\n\n')
+  })
+})
+
+describe('hub.sse', () => {
+  it('serves a request whose target is no URL (GET //) instead of throwing', async () => {
+    const hub = createHub()
+    const server = createServer((req, res) => hub.sse(req, res, { stream: 's' }))
+    const port = await listenOnLoopback(server)
+    try {
+      const raw = await openRawHttp(
+        `http://127.0.0.1:${port}/`,
+        'GET // HTTP/1.1\r\nhost: x\r\n\r\n',
+      )
+      await raw.waitFor((text) => text.includes('\nid: '))
+      expect(raw.statuses).toEqual([200])
+      raw.close()
+    } finally {
+      await hub.close()
+      server.closeAllConnections()
+      server.close()
+    }
   })
 })

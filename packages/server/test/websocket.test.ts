@@ -155,6 +155,23 @@ describe('WebSocket pipe', () => {
     expect(await refusal(openRawWs(open.wsUrl, { origin: 'http://evil.test' }))).toBe(403)
   })
 
+  it('accepts a page of a rebound name as same-host, and refuses it with 403 under allowedHosts', async () => {
+    // DNS rebinding: the attacker's name resolves to this server, so Origin and Host agree.
+    const rebound = (wsUrl: string) => {
+      const host = `rebind.attacker.test:${new URL(wsUrl).port}`
+      return openRawWs(wsUrl, { origin: `http://${host}`, headers: { host } })
+    }
+    const open = await start()
+    const reader = await rebound(open.wsUrl)
+    await reader.waitFor((items) => positionsOf(items).length > 0)
+    reader.close()
+    const guarded = await start({ hubOptions: { allowedHosts: ['127.0.0.1'] } })
+    expect(await refusal(rebound(guarded.wsUrl))).toBe(403)
+    const listed = await openRawWs(guarded.wsUrl, { origin: guarded.origin })
+    await listed.waitFor((items) => positionsOf(items).length > 0)
+    listed.close()
+  })
+
   it('refuses upgrades past maxClients with 503', async () => {
     const server = await start({ hubOptions: { maxClients: 1 } })
     const reader = await openRawWs(server.wsUrl)

@@ -1,4 +1,10 @@
-import { createDecoder, defineTransport, sseRefusal, type Transport } from '@lifeline/core'
+import {
+  createDecoder,
+  defineTransport,
+  sseRefusal,
+  streamUrl,
+  type Transport,
+} from '@lifeline/core'
 import { resolveOptions, type SseFetchOptions } from './options'
 import { requestInit } from './request-init'
 
@@ -39,7 +45,7 @@ export function sseFetch(options?: SseFetchOptions): Transport {
       },
       { maxMessageBytes: Math.min(request.maxMessageBytes, resolved.maxMessageBytes) },
     )
-    const url = resolved.url ?? request.url
+    const url = streamUrl(resolved.url ?? request.url, request)
     const init = requestInit(resolved, request, controller.signal)
 
     const run = async () => {

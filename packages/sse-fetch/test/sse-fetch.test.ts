@@ -102,6 +102,13 @@ describe('sseFetch requests', () => {
     expect((await sent({}, { lastEventId: '' })).headers['last-event-id']).toBeUndefined()
   })
 
+  it('asks for the whole history with from=start when the client says so and has no resume point', async () => {
+    const fresh = await sent({}, { from: 'start' })
+    expect(fresh.path).toBe('/events?from=start')
+    expect(fresh.headers['last-event-id']).toBeUndefined()
+    expect((await sent({})).path).toBe('/events')
+  })
+
   it("lets the client's headers win over the adapter's, and keeps the protocol's own", async () => {
     const { headers } = await sent(
       { headers: { 'x-app': 'adapter', authorization: 'adapter', accept: 'text/html' } },

@@ -4,6 +4,7 @@ import {
   LifelineError,
   lastEventIdHeader,
   sseRefusal,
+  streamUrl,
   type Transport,
 } from '@lifeline/core'
 import { resolveOptions, type SseXhrOptions, type XMLHttpRequestLike } from './options'
@@ -102,7 +103,7 @@ export function sseXhr(options: SseXhrOptions = {}): Transport {
       try {
         const req = new Xhr()
         xhr = req
-        req.open(resolved.method, (resolved.url ?? request.url).href, true)
+        req.open(resolved.method, streamUrl(resolved.url ?? request.url, request).href, true)
         req.withCredentials = resolved.withCredentials
         // [spec] the stream is always UTF-8, whatever charset the server claims.
         req.overrideMimeType?.('text/plain; charset=utf-8')

@@ -260,6 +260,12 @@ describe('sseXhr request', () => {
     expect(xhr.headers.has('last-event-id')).toBe(false)
   })
 
+  it('asks for the whole history with from=start when the request says so', async () => {
+    const { xhr } = await open({}, connectRequest(EVENTS_URL, { from: 'start' }))
+    expect(xhr.url).toBe('http://127.0.0.1:9/events?from=start')
+    expect(xhr.headers.has('last-event-id')).toBe(false)
+  })
+
   it('applies url, withCredentials, method and body', async () => {
     const { xhr } = await open({
       url: 'https://api.example.com/stream?x=1',

@@ -47,7 +47,7 @@ export function openConnection(
   let socket: WebSocketLike | undefined
   let pingTimer: ReturnType<typeof setInterval> | undefined
   const maxFrameBytes = Math.max(settings.maxMessageBytes, PACKED_FRAME_BYTES)
-  const { lastEventId } = request
+  const { lastEventId, from } = request
   // Only ws and React Native read this; a browser cannot send headers on a WebSocket.
   const headers: Record<string, string> = {}
   request.headers.forEach((value, name) => {
@@ -112,7 +112,7 @@ export function openConnection(
       connected = true
       // The resume point travels in the first frame, never in the URL, because a browser
       // cannot set headers on a WebSocket (protocol: the hello).
-      ws.send(hello(lastEventId))
+      ws.send(hello(lastEventId, from))
     }
     ws.onmessage = (event: { data: unknown }) => receive(event.data)
     ws.onerror = (event: { error?: unknown }) => {
@@ -149,15 +149,16 @@ export function openConnection(
   }
 }
 
-/** The client's first frame (protocol **contract**): `lastEventId` is absent when fresh. */
-function hello(lastEventId: string | undefined): string {
+/**
+ * The client's first frame (protocol **contract**): `lastEventId` is absent when fresh, and
+ * `from` is `"start"` when a fresh connect asks for the whole retained history.
+ */
+function hello(lastEventId: string | undefined, from: 'start' | undefined): string {
   // An empty resume point means "from now", the same as none. JSON.stringify takes an id of
   // any length without spreading it anywhere.
-  return JSON.stringify(
-    lastEventId === undefined || lastEventId === ''
-      ? { type: 'hello' }
-      : { type: 'hello', lastEventId },
-  )
+  if (lastEventId !== undefined && lastEventId !== '')
+    return JSON.stringify({ type: 'hello', lastEventId })
+  return from === 'start' ? '{"type":"hello","from":"start"}' : '{"type":"hello"}'
 }
 
 function ignore(): void {}

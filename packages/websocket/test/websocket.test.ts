@@ -44,6 +44,14 @@ describe('hello and acceptance', () => {
     expect(peer.request.url).toBe('/events?stream=prices')
   })
 
+  it('asks for the whole history in the hello with from: start, never in the URL', async () => {
+    const recording = createRecordingSink()
+    websocket().open(connectRequest(server.url, { from: 'start' }), recording.sink)
+    const peer = await server.peer()
+    expect(await peer.message(0)).toBe('{"type":"hello","from":"start"}')
+    expect(peer.request.url).toBe('/events?stream=prices')
+  })
+
   it('sends the resume point in the hello, never in the URL', async () => {
     const { peer } = await connect({}, '42')
     expect(await peer.message(0)).toBe('{"type":"hello","lastEventId":"42"}')

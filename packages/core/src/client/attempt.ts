@@ -23,6 +23,8 @@ export type AttemptPhase = 'starting' | 'accepted' | 'replaying' | 'live' | 'end
 export interface AttemptHost {
   readonly options: ResolvedOptions
   readonly resume: ResumePoint
+  /** Settles once the resume point is known (a persisted one may be read asynchronously). */
+  ready(): Promise<unknown> | undefined
   dispatch(signal: Signal): void
   /** Hands an event to the app. */
   emit(event: StreamEvent): void
@@ -32,6 +34,8 @@ export interface AttemptHost {
   resumed(replayed: number): void
   /** An event was dropped: its id was delivered before. */
   duplicate(): void
+  /** An id-only block or a close event's id moved the resume point. */
+  moved(): void
   report(error: LifelineError): void
   /** The watchdog found the machine woke from sleep. */
   woke(): void
@@ -43,7 +47,6 @@ export interface AttemptHost {
  */
 export interface Attempt {
   readonly index: number
-  readonly phase: AttemptPhase
   /** Resolves the headers, then opens the transport. */
   launch(): void
   /** The client let go of it: abort, and ignore whatever it still reports. */
@@ -115,7 +118,10 @@ export function createAttempt(host: AttemptHost, index: number, probe: boolean):
       return host.dispatch({ kind: 'reset-event' })
     }
     // [design] a close event's id moves the resume point.
-    if (message.id !== undefined) accept(message.id)
+    if (message.id !== undefined) {
+      accept(message.id)
+      host.moved()
+    }
     const random = options.environment.random()
     host.dispatch({ kind: 'close-event', ...parseCloseData(message.data), delivered, random })
   }
@@ -167,6 +173,7 @@ export function createAttempt(host: AttemptHost, index: number, probe: boolean):
       if (phase === 'ended') return
       if (probe) host.dispatch({ kind: 'probe-delivered' })
       accept(id)
+      host.moved()
       delivered = true
       if (phase !== 'replaying') return
       phase = 'live'
@@ -188,6 +195,7 @@ export function createAttempt(host: AttemptHost, index: number, probe: boolean):
           url: new URL(options.url),
           headers: new Headers(init),
           lastEventId,
+          from: lastEventId === undefined ? options.from : undefined,
           maxMessageBytes: options.maxMessageBytes,
           timeouts: { connect: options.connectTimeout, firstByte: options.firstByteTimeout },
           signal: controller.signal,
@@ -201,23 +209,27 @@ export function createAttempt(host: AttemptHost, index: number, probe: boolean):
 
   return {
     index,
-    get phase() {
-      return phase
-    },
     launch() {
       const failed = (cause: unknown) => {
         if (phase === 'ended') return
         host.report(new LifelineError('headers', 'the headers option failed', { cause }))
         end({ kind: 'network', error: cause })
       }
-      try {
-        const { headers } = options
-        const value = typeof headers === 'function' ? headers() : headers
-        if (value instanceof Promise) value.then(open, failed)
-        else open(value)
-      } catch (cause) {
-        failed(cause)
+      const resolve = () => {
+        if (phase === 'ended') return
+        try {
+          const { headers } = options
+          const value = typeof headers === 'function' ? headers() : headers
+          if (value instanceof Promise) value.then(open, failed)
+          else open(value)
+        } catch (cause) {
+          failed(cause)
+        }
       }
+      // The first attempt waits for a resume point read from storage.
+      const ready = host.ready()
+      if (ready === undefined) resolve()
+      else ready.then(resolve)
     },
     abandon() {
       if (phase === 'ended') return

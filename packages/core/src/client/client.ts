@@ -1,4 +1,4 @@
-import { LifelineError } from '../errors'
+import { connectionError } from '../errors'
 import type {
   ConnectionEvents,
   ConnectionReason,
@@ -24,7 +24,10 @@ import {
 } from './event-handlers'
 import { createEventIterator, type IteratorFeed } from './event-iterator'
 import { type ClientOptions, resolveOptions } from './options'
-import { createResumePoint } from './resume'
+import { createPersistence } from './persistence'
+import { createResumePoint, type ResumePoint } from './resume'
+import type { ShareMessage, ShareRole } from './share'
+import { createSharing, type Sharing } from './sharing'
 
 /** The connection side of a client: state, resume point, decisions and counters. */
 export interface Connection {
@@ -33,6 +36,11 @@ export interface Connection {
   readonly transport: string
   /** The resume point: the last id the stream set. */
   readonly lastEventId: string | undefined
+  /**
+   * With `share`: `'leader'` while this client holds the shared connection, `'follower'`
+   * while it mirrors another's (until it wins the election); `'single'` without sharing.
+   */
+  readonly role: ShareRole
   on<K extends keyof ConnectionEvents>(type: K, handler: (event: ConnectionEvents[K]) => void): void
   off<K extends keyof ConnectionEvents>(
     type: K,
@@ -94,7 +102,29 @@ export function createClient(options: ClientOptions): Client {
     resumes: 0,
     wakes: 0,
   }
-  const resume = createResumePoint(config.lastEventId, config)
+  const persistence =
+    config.persist &&
+    createPersistence(
+      config.persist,
+      { clock, maxIdBytes: config.maxIdBytes },
+      () => resume.lastEventId,
+      emitter.report,
+    )
+  // [design] a stored point is used only when the lastEventId option gives none.
+  const stored = config.lastEventId === undefined ? persistence?.read() : undefined
+  const resume = createResumePoint(
+    stored instanceof Promise ? config.lastEventId : (stored ?? config.lastEventId),
+    config,
+    () => persistence?.changed(),
+  )
+  // Read asynchronously: the first attempt waits for it.
+  let ready: Promise<unknown> | undefined =
+    stored instanceof Promise
+      ? stored.then((id) => {
+          ready = undefined
+          if (id !== undefined && resume.lastEventId === undefined) resume.accept(id)
+        })
+      : undefined
   let policy: PolicyState = { ...initialPolicyState, offline: !lifecycle.isOnline() }
   let current: Attempt | undefined
   let probe: Attempt | undefined
@@ -109,21 +139,44 @@ export function createClient(options: ClientOptions): Client {
     if (handle !== undefined) clock.clearTimeout(handle)
     return undefined
   }
+  // The public state the app was last told: it follows the leader's while following.
+  let shown: ConnectionState = connectionStateOf(policy)
+  const emit = <K extends keyof ConnectionEvents>(type: K, event: ConnectionEvents[K]) => {
+    if (type === 'state') shown = (event as ConnectionEvents['state']).to
+    emitter.emit(type, event)
+    if (sharing.role === 'leader' && type !== 'role')
+      sharing.relay({ type, payload: event } as ShareMessage)
+  }
   const gap = (lastEventId: string | undefined, reason: ConnectionReason) => {
     diagnostics.gaps++
-    emitter.emit('gap', { lastEventId, reason })
+    emit('gap', { lastEventId, reason })
   }
+  const deliver = (event: StreamEvent) => {
+    diagnostics.events++
+    handlers.call(event.type, event)
+    handlers.call('*', event.type, event)
+    if (iterators.size > 0) for (const iterator of iterators) iterator.push(event)
+    if (sharing.role === 'leader') sharing.relay({ type: 'event', payload: event })
+  }
+  const sharing = createSharing(config.share, {
+    url: config.url.href,
+    resume,
+    ownState: () => connectionStateOf(policy),
+    ownTransport: () => name(policy.transport),
+    connect: () => dispatch({ kind: 'connect' }),
+    standBy: () => dispatch({ kind: 'stand-by' }),
+    deliver,
+    gap,
+    emit,
+    report: emitter.report,
+  })
 
   const host: AttemptHost = {
     options: config,
     resume,
+    ready: () => ready,
     dispatch,
-    emit(event) {
-      diagnostics.events++
-      handlers.call(event.type, event)
-      handlers.call('*', event.type, event)
-      if (iterators.size > 0) for (const iterator of iterators) iterator.push(event)
-    },
+    emit: deliver,
     lost: (previous) =>
       gap(previous, {
         kind: 'protocol',
@@ -131,9 +184,12 @@ export function createClient(options: ClientOptions): Client {
       }),
     resumed(replayed) {
       diagnostics.resumes++
-      emitter.emit('resumed', { replayed })
+      emit('resumed', { replayed })
     },
     duplicate: () => void diagnostics.duplicates++,
+    moved: () => {
+      if (sharing.role === 'leader') sharing.relay({ type: 'id', payload: resume.lastEventId })
+    },
     report: emitter.report,
     woke: () => void diagnostics.wakes++,
   }
@@ -159,25 +215,17 @@ export function createClient(options: ClientOptions): Client {
     if (failure !== undefined)
       diagnostics.failures[failure.kind] = (diagnostics.failures[failure.kind] ?? 0) + 1
     if (error !== undefined) {
-      const { code, reason } = error
-      const transport = name(before.transport)
-      emitter.report(
-        new LifelineError(code, `${transport}: ${describe(reason)}`, {
-          reason,
-          cause: causeOf(reason),
-        }),
-      )
+      const reported = connectionError(error.code, name(before.transport), error.reason)
+      emitter.report(reported)
+      const { code, message } = reported
+      if (sharing.role === 'leader')
+        sharing.relay({ type: 'error', payload: { code, message, reason: error.reason } })
     }
-    const from = connectionStateOf(before)
-    const to = connectionStateOf(policy)
-    if (from !== to) emitter.emit('state', { from, to, reason })
+    const to = sharing.state()
+    if (to !== shown) emit('state', { from: shown, to, reason })
     if (before.transport !== policy.transport) {
       diagnostics.switches++
-      emitter.emit('transport', {
-        from: name(before.transport),
-        to: name(policy.transport),
-        reason,
-      })
+      emit('transport', { from: name(before.transport), to: name(policy.transport), reason })
     }
     for (const action of decision.actions) perform(action)
     release()
@@ -202,7 +250,7 @@ export function createClient(options: ClientOptions): Client {
       case 'wait':
         clear(retryTimer)
         retryTimer = timer(action.ms, { kind: 'timer' })
-        return emitter.emit('retry', { ms: action.ms })
+        return emit('retry', { ms: action.ms })
       case 'drop-resume-point':
         current?.forgetResume()
         return gap(resume.drop(), action.reason)
@@ -240,36 +288,39 @@ export function createClient(options: ClientOptions): Client {
     if (phase === 'closed' && unsubscribeLifecycle !== undefined) {
       unsubscribeLifecycle()
       unsubscribeLifecycle = undefined
+      persistence?.flush()
       for (const iterator of iterators) iterator.end()
       iterators.clear()
     }
   }
 
-  let unsubscribeLifecycle: (() => void) | undefined = lifecycle.subscribe((signal) =>
-    dispatch({ kind: signal }),
-  )
+  let unsubscribeLifecycle: (() => void) | undefined = lifecycle.subscribe((signal) => {
+    // The page may be gone for good: what the stream has reached must be in storage now.
+    if (signal === 'pagehide') persistence?.flush()
+    dispatch({ kind: signal })
+  })
 
-  const connection: Connection = {
-    get state() {
-      return connectionStateOf(policy)
-    },
-    get transport() {
-      return name(policy.transport)
-    },
-    get lastEventId() {
-      return resume.lastEventId
-    },
-    on: emitter.on,
-    off: emitter.off,
-    diagnostics: () => ({ ...diagnostics, failures: { ...diagnostics.failures } }),
-  }
+  const connection = new ConnectionView(sharing, resume, emitter.on, emitter.off, () => ({
+    ...diagnostics,
+    failures: { ...diagnostics.failures },
+  }))
 
   const client: Client = {
     on: (type: string, handler: EventHandler | WildcardHandler) => handlers.on(type, handler),
     off: (type: string, handler: EventHandler | WildcardHandler) => handlers.off(type, handler),
     connection,
-    connect: () => dispatch({ kind: 'connect' }),
-    close: () => dispatch({ kind: 'close' }),
+    connect() {
+      // Closed is final: a closed client must not join a share either.
+      if (policy.phase === 'closed') return
+      sharing.join()
+      // A follower connects only once it leads.
+      if (sharing.role !== 'follower') dispatch({ kind: 'connect' })
+    },
+    close() {
+      // A leader hands the connection over to another client of the share.
+      sharing.leave()
+      dispatch({ kind: 'close' })
+    },
     [Symbol.asyncIterator]: () =>
       createEventIterator(
         (feed) => iterators.add(feed),
@@ -278,25 +329,48 @@ export function createClient(options: ClientOptions): Client {
       ),
   }
 
-  if (config.connect) dispatch({ kind: 'connect' })
+  if (config.connect) client.connect()
   return client
 }
 
-function describe(reason: ConnectionReason): string {
-  switch (reason.kind) {
-    case 'http':
-      return `HTTP ${reason.status}`
-    case 'protocol':
-      return `protocol error: ${reason.message}`
-    case 'network':
-      return reason.error instanceof Error
-        ? `network error: ${reason.error.message}`
-        : 'network error'
-    default:
-      return reason.kind
-  }
-}
+/**
+ * `client.connection`: its getters live on the prototype, because an object literal with
+ * accessors is a slow, dictionary-backed object, several hundred bytes per client.
+ */
+class ConnectionView implements Connection {
+  readonly #sharing: Sharing
+  readonly #resume: ResumePoint
+  readonly on: Connection['on']
+  readonly off: Connection['off']
+  readonly diagnostics: Connection['diagnostics']
 
-function causeOf(reason: ConnectionReason): unknown {
-  return reason.kind === 'network' ? reason.error : undefined
+  constructor(
+    sharing: Sharing,
+    resume: ResumePoint,
+    on: Connection['on'],
+    off: Connection['off'],
+    diagnostics: Connection['diagnostics'],
+  ) {
+    this.#sharing = sharing
+    this.#resume = resume
+    this.on = on
+    this.off = off
+    this.diagnostics = diagnostics
+  }
+
+  get state(): ConnectionState {
+    return this.#sharing.state()
+  }
+
+  get transport(): string {
+    return this.#sharing.transport()
+  }
+
+  get lastEventId(): string | undefined {
+    return this.#resume.lastEventId
+  }
+
+  get role(): ShareRole {
+    return this.#sharing.role
+  }
 }

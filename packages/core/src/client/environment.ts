@@ -59,9 +59,12 @@ export function unrefTimers(clock: Clock): Clock {
 }
 
 interface EventTargetLike {
-  addEventListener(type: string, listener: () => void): void
-  removeEventListener(type: string, listener: () => void): void
+  addEventListener(type: string, listener: (event: { type: string }) => void): void
+  removeEventListener(type: string, listener: (event: { type: string }) => void): void
 }
+
+/** The window events the client reacts to; each one's type is its signal. */
+const SIGNALS = ['online', 'offline', 'pagehide', 'pageshow'] as const
 
 /**
  * The browser's lifecycle: `online`/`offline`, `pagehide`/`pageshow` of the back/forward
@@ -70,29 +73,22 @@ interface EventTargetLike {
 const browserLifecycle: LifecycleSource = {
   isOnline: () => (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false,
   subscribe(listener) {
-    const target = globalThis as unknown as Partial<EventTargetLike> & {
-      document?: Partial<EventTargetLike> & { visibilityState?: string }
+    const win = globalThis as unknown as Partial<EventTargetLike> & {
+      document?: EventTargetLike & { visibilityState?: string }
     }
-    if (typeof target.addEventListener !== 'function' || typeof target.document !== 'object') {
-      return () => {}
+    const doc = win.document
+    if (typeof win.addEventListener !== 'function' || typeof doc !== 'object') return () => {}
+    // One handler for every event: a window event's type is its signal.
+    const on = ({ type }: { type: string }) => {
+      if (type !== 'visibilitychange') listener(type as LifecycleSignal)
+      else if (doc.visibilityState === 'visible') listener('visible')
     }
-    const win = target as EventTargetLike
-    const doc = target.document as EventTargetLike & { visibilityState?: string }
-    const on = {
-      online: () => listener('online'),
-      offline: () => listener('offline'),
-      pagehide: () => listener('pagehide'),
-      pageshow: () => listener('pageshow'),
+    const each = (method: keyof EventTargetLike) => {
+      for (const type of SIGNALS) (win as EventTargetLike)[method](type, on)
+      doc[method]('visibilitychange', on)
     }
-    const visibility = () => {
-      if (doc.visibilityState === 'visible') listener('visible')
-    }
-    for (const [type, handler] of Object.entries(on)) win.addEventListener(type, handler)
-    doc.addEventListener('visibilitychange', visibility)
-    return () => {
-      for (const [type, handler] of Object.entries(on)) win.removeEventListener(type, handler)
-      doc.removeEventListener('visibilitychange', visibility)
-    }
+    each('addEventListener')
+    return () => each('removeEventListener')
   },
 }
 

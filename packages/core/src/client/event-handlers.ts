@@ -25,18 +25,21 @@ const NONE: readonly Handler[] = []
  * registry serves the server events (with `'*'`) and another the connection events.
  */
 export function createHandlers(report: (error: LifelineError) => void): Handlers {
-  const lists = new Map<string, readonly Handler[]>()
+  // Made on the first `on`: most clients register few handlers, some none.
+  let lists: Map<string, readonly Handler[]> | undefined
   return {
     on(type, handler) {
+      lists ??= new Map()
       lists.set(type, [...(lists.get(type) ?? NONE), handler])
     },
     off(type, handler) {
-      const list = lists.get(type)?.filter((h) => h !== handler)
-      if (list?.length) lists.set(type, list)
-      else lists.delete(type)
+      const list = lists?.get(type)?.filter((h) => h !== handler)
+      if (list?.length) lists?.set(type, list)
+      else lists?.delete(type)
     },
-    has: (type) => lists.has(type),
+    has: (type) => lists?.has(type) === true,
     call(type, first, second) {
+      if (lists === undefined) return
       for (const handler of lists.get(type) ?? NONE) {
         try {
           handler(first as never, second as never)

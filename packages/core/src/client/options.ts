@@ -4,6 +4,8 @@ import { exceedsBytes } from '../transport/message-size'
 import { countOption, ensureOption, urlOption } from '../transport/option-checks'
 import type { Transport } from '../transport/transport'
 import { defaultEnvironment, type Environment, unrefTimers } from './environment'
+import type { PersistOptions } from './persistence'
+import type { ShareOption } from './share'
 
 /** Headers for every connect: a value, or a function resolved before each attempt. */
 export type HeadersOption = HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
@@ -35,6 +37,24 @@ export interface ClientOptions {
   headers?: HeadersOption | undefined
   /** Where to resume from on the first connect. */
   lastEventId?: string | undefined
+  /**
+   * Keeps the resume point in storage (`sessionStorage`, `localStorage`, or any object with
+   * the Web Storage methods, sync or async), so a reload resumes instead of starting over.
+   * Read before the first connect and used when `lastEventId` is not given; written at
+   * most every 250 ms, on `pagehide` and on `close()`.
+   */
+  persist?: PersistOptions | undefined
+  /**
+   * `'start'`: with no resume point, ask for the whole history the server still holds,
+   * then live events — a stream per answer that a reloaded page replays from its first
+   * token. A connect with a resume point ignores it. Default: live events only.
+   */
+  from?: 'start' | undefined
+  /**
+   * Shares one connection between clients of the same URL: `tabs()` from `@lifeline/tabs`
+   * gives one connection per browser, relayed to every tab. Default: none.
+   */
+  share?: ShareOption | undefined
   /** `false`: stay `idle` until `client.connect()`. Default `true`. */
   connect?: boolean | undefined
   /** Reconnect delays: exponential with full jitter, capped. */
@@ -72,6 +92,9 @@ export interface ResolvedOptions {
   strategy: Strategy
   headers: HeadersOption | undefined
   lastEventId: string | undefined
+  persist: PersistOptions | undefined
+  from: 'start' | undefined
+  share: ShareOption | undefined
   connect: boolean
   backoff: BackoffOptions
   connectTimeout: number
@@ -156,6 +179,20 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     lastEventId === undefined || !exceedsBytes(lastEventId, maxIdBytes),
     `lastEventId exceeds maxIdBytes (${maxIdBytes})`,
   )
+  const { persist, from } = options
+  ensure(
+    persist === undefined ||
+      (typeof persist?.key === 'string' &&
+        persist.key !== '' &&
+        ['getItem', 'setItem', 'removeItem'].every(
+          (method) =>
+            typeof (persist.storage as unknown as Record<string, unknown>)?.[method] === 'function',
+        )),
+    'persist needs a non-empty key and a storage with getItem, setItem and removeItem',
+  )
+  ensure(from === undefined || from === 'start', `from must be 'start', got ${String(from)}`)
+  const { share } = options
+  ensure(share === undefined || typeof share?.join === 'function', 'share needs a join() method')
   const factor = backoff.factor ?? DEFAULT_BACKOFF.factor
   ensure(factor >= 1 && factor < Number.POSITIVE_INFINITY, 'backoff.factor must be ≥ 1')
   const environment = { ...defaultEnvironment, ...options.environment }
@@ -167,6 +204,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     headers,
     // An empty Last-Event-ID means "no resume point", as the spec's empty id does.
     lastEventId: lastEventId || undefined,
+    persist,
+    from,
+    share,
     connect: options.connect ?? true,
     backoff: {
       initial: positive('backoff.initial', backoff.initial, DEFAULT_BACKOFF.initial),

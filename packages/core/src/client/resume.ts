@@ -33,9 +33,9 @@ const after = (a: string, b: string) => a.length > b.length || (a.length === b.l
 export function createResumePoint(
   initial: string | undefined,
   limits: { duplicateWindow: number; maxIdBytes: number },
+  changed: () => void = () => {},
 ): ResumePoint {
   const { duplicateWindow: size, maxIdBytes } = limits
-  let lastEventId = initial
   // The last `size` ids; `next` is the oldest once the ring is full.
   let ring: string[] = []
   let next = 0
@@ -45,6 +45,12 @@ export function createResumePoint(
   let calm = 0
   // Inside a run of ids too long to keep: the loss was reported at its first one.
   let unkept = false
+
+  /** Sets the point; `lastEventId` is a plain field, read on every event. */
+  const move = (to: string | undefined) => {
+    ;(point as { lastEventId: string | undefined }).lastEventId = to
+    changed()
+  }
 
   const keep = (id: string) => {
     // [V8] a slice of 13 or more characters points into the chunk it came from, and the
@@ -60,24 +66,22 @@ export function createResumePoint(
       set.add(kept)
       if (++calm >= size) set = undefined
     }
-    lastEventId = kept
+    move(kept)
     return 'new' as const
   }
 
-  return {
-    get lastEventId() {
-      return lastEventId
-    },
+  const point: ResumePoint = {
+    lastEventId: initial,
     accept(id) {
       // [spec] an empty id field resets the last event id buffer; it is never a duplicate.
       if (id === '') {
-        lastEventId = undefined
         unkept = false
+        move(undefined)
         return 'new'
       }
       if (exceedsBytes(id, maxIdBytes)) {
         // [design] bounded ids: the event still goes out, the id is never kept or sent back.
-        lastEventId = undefined
+        move(undefined)
         if (unkept) return 'new'
         unkept = true
         return 'lost'
@@ -92,12 +96,14 @@ export function createResumePoint(
       return set.has(id) ? 'duplicate' : keep(id)
     },
     drop() {
-      const dropped = lastEventId
-      lastEventId = greatest = set = undefined
+      const dropped = point.lastEventId
+      greatest = set = undefined
       ring = []
       next = 0
       unkept = false
+      move(undefined)
       return dropped
     },
   }
+  return point
 }

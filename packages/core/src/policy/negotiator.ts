@@ -23,6 +23,7 @@ import type { Action, Decision, PolicyConfig, PolicyState, Signal } from './poli
  * | `upgrade-due` | – | due later | probe the first transport | due later | – |
  * | `probe-delivered` | – | – | promote the probe | – | – |
  * | `probe-failed` | – | – | schedule the next upgrade | – | – |
+ * | `stand-by` | – | → idle | → idle | → idle | → idle |
  * | `close` | → closed | → closed | → closed | → closed | → closed |
  *
  * In `closed` every signal is ignored. HTTP 204 and `{"reconnect":false}` close for good, and
@@ -100,6 +101,7 @@ const HANDLERS: { [K in Signal['kind']]: Handler<K> } = {
       failure: reason,
     }
   },
+  'stand-by': (_, state) => ({ state: { ...state, ...LEFT, phase: 'idle' }, actions: [] }),
   close: (_, state) => closeFor(state, { kind: 'close' }),
 }
 

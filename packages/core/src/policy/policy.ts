@@ -73,6 +73,8 @@ export type Signal =
   | { kind: 'upgrade-due' }
   | { kind: 'probe-delivered' }
   | { kind: 'probe-failed'; reason: ConnectionReason }
+  /** Another client (a leader tab) serves the stream now: let go, and wait to lead again. */
+  | { kind: 'stand-by' }
   | { kind: 'close' }
 
 /**

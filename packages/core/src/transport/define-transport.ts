@@ -43,6 +43,8 @@ export function defineTransport(name: string, connect: ConnectFunction): Transpo
   return {
     name,
     open(request, target) {
+      // The signal alone is kept: the request (its headers) may go once connect has read it.
+      const { signal } = request
       // 0: inside open(), calls wait; 1: open; 2: closed, calls are dropped.
       let stage: 0 | 1 | 2 = 0
       const pending: Pending[] = []
@@ -54,7 +56,7 @@ export function defineTransport(name: string, connect: ConnectFunction): Transpo
         if (stage === 0) early('closed', reason)
         if (stage !== 1) return
         stage = 2
-        request.signal.removeEventListener('abort', abort)
+        signal.removeEventListener('abort', abort)
         release?.()
         target.closed(reason)
       }
@@ -69,10 +71,10 @@ export function defineTransport(name: string, connect: ConnectFunction): Transpo
         closed,
       }
       const connection: TransportConnection = { close: abort }
-      if (request.signal.aborted) {
+      if (signal.aborted) {
         early('closed', { kind: 'aborted' })
       } else {
-        request.signal.addEventListener('abort', abort)
+        signal.addEventListener('abort', abort)
         try {
           release = connect(request, sink) ?? undefined
         } catch (error) {

@@ -40,6 +40,12 @@ export interface ConnectRequest {
   /** The client's limit for one message; an adapter option may lower it. */
   maxMessageBytes: number
   /**
+   * `'start'`: there is no resume point, and the client asks for the whole history the
+   * server retains, then live events (query `from=start` on HTTP, `"from":"start"` in the
+   * WebSocket hello). Absent: live events only.
+   */
+  from?: 'start' | undefined
+  /**
    * The client's watchdog limits in ms: `connect` to be accepted, `firstByte` after that.
    * A transport whose requests are short on purpose (long-poll) stays well inside them.
    */

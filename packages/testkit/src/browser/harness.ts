@@ -90,6 +90,17 @@ export interface BrowserPage<M extends PageModule> {
   ): Promise<PageFunction<M, K>['result']>
   /** Forces a full GC in the page (CDP `HeapProfiler.collectGarbage`), then reads the heap. */
   heap(): Promise<HeapFigures>
+  /**
+   * Opens the page again in another tab of the same browser context: one browser profile,
+   * so the tabs share storage, Web Locks and `BroadcastChannel`s, and the server. Closing a
+   * tab closes it alone; closing the first page closes its tabs too.
+   */
+  openTab(): Promise<BrowserPage<M>>
+  /**
+   * Crashes the page's renderer (CDP `Page.crash`), as a tab that died: no unload, no
+   * `pagehide`; resolves once Playwright saw the crash.
+   */
+  crash(): Promise<void>
   close(): Promise<void>
 }
 
@@ -172,72 +183,96 @@ async function openPage<M extends PageModule>(
   let context: BrowserContext | undefined
   try {
     context = await browser.newContext()
-    const page = await context.newPage()
-    const errors: string[] = []
-    page.on('pageerror', (error) => errors.push(error.message))
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text())
-    })
-    await page.goto(origin + PAGE_PATH)
-    await page.waitForFunction(() => '__lifelinePage' in globalThis, undefined, { timeout: 10_000 })
-    const cdp = await context.newCDPSession(page)
     const ownContext = context
-
-    const callWithin = (timeoutMs: number, name: string, ...args: unknown[]) => {
-      const evaluation = page.evaluate(
-        ([fn, fnArgs]) => {
-          const entry = (globalThis as unknown as { __lifelinePage: PageModule }).__lifelinePage
-          const target = entry[fn]
-          if (typeof target !== 'function') throw new Error(`the page exports no function ${fn}`)
-          return target(...fnArgs)
-        },
-        [name, args] as const,
-      )
-      // The page may close first when the call times out; that rejection is expected.
-      evaluation.catch(() => {})
-      return within(evaluation, `page call ${name} to settle`, {
-        timeoutMs,
-        detail: () => (errors.length > 0 ? `page errors: ${errors.join(' | ')}` : 'no page errors'),
-      })
-    }
-
-    let closing: Promise<void> | undefined
-    const result: BrowserPage<M> = {
-      page,
-      server,
-      origin,
-      errors,
-      url: (path) => new URL(path, origin).href,
-      cut() {
-        sockets.destroyAll()
-      },
-      call: ((name: string, ...args: unknown[]) =>
-        callWithin(15_000, name, ...args)) as BrowserPage<M>['call'],
-      callWithin: callWithin as BrowserPage<M>['callWithin'],
-      async heap() {
-        // Twice: the first collection can leave garbage that only a second one frees
-        // (objects kept alive by finalisers or weak callbacks of the first).
-        await cdp.send('HeapProfiler.collectGarbage')
-        await cdp.send('HeapProfiler.collectGarbage')
-        const usage = await cdp.send('Runtime.getHeapUsage')
-        await cdp.send('Performance.enable')
-        const { metrics } = await cdp.send('Performance.getMetrics')
-        const jsHeapUsedSize = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? Number.NaN
-        return { usedSize: usage.usedSize, totalSize: usage.totalSize, jsHeapUsedSize }
-      },
-      close() {
-        closing ??= (async () => {
-          onClose()
-          await ownContext.close()
-          await closeServer(server)
-        })()
-        return closing
-      },
-    }
-    return result
+    return await openTab<M>(ownContext, { server, origin, sockets }, async () => {
+      onClose()
+      await ownContext.close()
+      await closeServer(server)
+    })
   } catch (error) {
     await context?.close()
     await closeServer(server)
     throw error
   }
+}
+
+/** What the tabs of one page share: its server, and the sockets the browser opened to it. */
+interface PageServer {
+  server: http.Server
+  origin: string
+  sockets: ReturnType<typeof createSocketTracker>
+}
+
+/** Opens the page in a new tab of `context`; `close` is what closing it does. */
+async function openTab<M extends PageModule>(
+  context: BrowserContext,
+  served: PageServer,
+  close: (page: Page) => Promise<void>,
+): Promise<BrowserPage<M>> {
+  const { server, origin, sockets } = served
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (error) => errors.push(error.message))
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text())
+  })
+  await page.goto(origin + PAGE_PATH)
+  await page.waitForFunction(() => '__lifelinePage' in globalThis, undefined, { timeout: 10_000 })
+  const cdp = await context.newCDPSession(page)
+
+  const callWithin = (timeoutMs: number, name: string, ...args: unknown[]) => {
+    const evaluation = page.evaluate(
+      ([fn, fnArgs]) => {
+        const entry = (globalThis as unknown as { __lifelinePage: PageModule }).__lifelinePage
+        const target = entry[fn]
+        if (typeof target !== 'function') throw new Error(`the page exports no function ${fn}`)
+        return target(...fnArgs)
+      },
+      [name, args] as const,
+    )
+    // The page may close first when the call times out; that rejection is expected.
+    evaluation.catch(() => {})
+    return within(evaluation, `page call ${name} to settle`, {
+      timeoutMs,
+      detail: () => (errors.length > 0 ? `page errors: ${errors.join(' | ')}` : 'no page errors'),
+    })
+  }
+
+  let closing: Promise<void> | undefined
+  const result: BrowserPage<M> = {
+    page,
+    server,
+    origin,
+    errors,
+    url: (path) => new URL(path, origin).href,
+    cut() {
+      sockets.destroyAll()
+    },
+    call: ((name: string, ...args: unknown[]) =>
+      callWithin(15_000, name, ...args)) as BrowserPage<M>['call'],
+    callWithin: callWithin as BrowserPage<M>['callWithin'],
+    async heap() {
+      // Twice: the first collection can leave garbage that only a second one frees
+      // (objects kept alive by finalisers or weak callbacks of the first).
+      await cdp.send('HeapProfiler.collectGarbage')
+      await cdp.send('HeapProfiler.collectGarbage')
+      const usage = await cdp.send('Runtime.getHeapUsage')
+      await cdp.send('Performance.enable')
+      const { metrics } = await cdp.send('Performance.getMetrics')
+      const jsHeapUsedSize = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? Number.NaN
+      return { usedSize: usage.usedSize, totalSize: usage.totalSize, jsHeapUsedSize }
+    },
+    openTab: () => openTab<M>(context, served, (tab) => tab.close()),
+    async crash() {
+      const crashed = new Promise<void>((resolve) => page.once('crash', () => resolve()))
+      // The renderer dies before it can answer: the command never settles as a success.
+      cdp.send('Page.crash').catch(() => {})
+      await within(crashed, 'the page to crash')
+    },
+    close() {
+      closing ??= close(page)
+      return closing
+    },
+  }
+  return result
 }

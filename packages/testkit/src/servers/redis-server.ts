@@ -24,6 +24,8 @@ export interface RedisServerOptions {
   appendonly?: boolean
   /** Ms to wait for "Ready to accept connections". Default 10,000. */
   startTimeoutMs?: number
+  /** `maxclients`: connections Redis accepts (within its open-file limit). Default Redis's 10,000. */
+  maxClients?: number
 }
 
 /** A redis-server child process on 127.0.0.1 with its own temp dir. */
@@ -40,7 +42,16 @@ export interface RedisServer {
   close(): Promise<void>
 }
 
-async function launch(bin: string, args: string[], timeoutMs: number): Promise<ChildProcess> {
+/**
+ * Spawns `redis-server` with `args` and resolves once it accepts connections; rejects with
+ * its output when it exits or is not ready within `timeoutMs`, and with the install command
+ * when the binary is missing.
+ */
+export async function launchRedis(
+  bin: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<ChildProcess> {
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const collect = (chunk: Buffer) => {
@@ -119,10 +130,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     'always',
     '--daemonize',
     'no',
+    ...(options.maxClients === undefined ? [] : ['--maxclients', String(options.maxClients)]),
   ]
 
   const start = async () => {
-    child = await launch(bin, argsFor(port), timeoutMs)
+    child = await launchRedis(bin, argsFor(port), timeoutMs)
   }
   const kill = async () => {
     const running = child

@@ -30,13 +30,21 @@ export interface RawConnection extends RawItems {
 export function openRawPipe(
   pipe: RawPipe,
   server: Pick<HubServer, 'url' | 'wsUrl'>,
-  options: { lastEventId?: string | undefined; stream?: string | undefined } = {},
+  options: {
+    lastEventId?: string | undefined
+    stream?: string | undefined
+    /** Ask for the retained history: `from=start` in the query, or in the hello. */
+    fromStart?: boolean
+  } = {},
 ): Promise<RawConnection> {
-  const query = options.stream === undefined ? '' : `?stream=${encodeURIComponent(options.stream)}`
+  const params = new URLSearchParams()
+  if (options.stream !== undefined) params.set('stream', options.stream)
+  if (options.fromStart && pipe === 'sse') params.set('from', 'start')
+  const query = params.size === 0 ? '' : `?${params}`
   const resume = options.lastEventId === undefined ? {} : { lastEventId: options.lastEventId }
-  return pipe === 'sse'
-    ? openRawSse(server.url + query, resume)
-    : openRawWs(server.wsUrl + query, resume)
+  if (pipe === 'sse') return openRawSse(server.url + query, resume)
+  const hello = { type: 'hello', ...resume, ...(options.fromStart ? { from: 'start' } : {}) }
+  return openRawWs(server.wsUrl + query, { hello })
 }
 
 /** The ids of the id-only blocks (position blocks) among `items`, in order. */

@@ -1,6 +1,6 @@
-import { corsHeaders, preflightHeaders } from './cors'
-import type { HubCore } from './hub-core'
-import { busyHeaders, farewellBody, resumePointOf, SSE_HEADERS } from './sse-headers'
+import { admitSse } from './admission'
+import { clientAddress } from './client-address'
+import type { PipeContext } from './pipe-context'
 import type { Outlet } from './subscriber'
 
 /** Bytes the response stream may hold before the hub treats the client as not reading. */
@@ -11,24 +11,30 @@ const HIGH_WATER_BYTES = 64 * 1024
  * queue is the backpressure: a write counts as done while the queue has room, and waits
  * for the runtime to pull otherwise.
  */
-export function serveFetch(core: HubCore, request: Request, stream: string): Response {
-  const { options } = core
-  const origin = request.headers.get('origin')
-  if (request.method === 'OPTIONS')
-    return new Response(null, {
-      status: 204,
-      headers: { ...preflightHeaders(options.cors, origin), allow: 'GET, OPTIONS' },
+export function serveFetch(
+  context: PipeContext,
+  request: Request,
+  stream: string,
+  address: string | undefined,
+): Response {
+  const { headers: requestHeaders } = request
+  const admission = admitSse(context, {
+    method: request.method,
+    host: requestHeaders.get('host') ?? new URL(request.url).host,
+    origin: requestHeaders.get('origin'),
+    lastEventId: requestHeaders.get('last-event-id'),
+    target: request.url,
+    // A Request carries no peer address: the runtime gives it beside the request.
+    address:
+      address ??
+      clientAddress(undefined, requestHeaders.get('x-forwarded-for'), context.options.trustProxy),
+  })
+  if (admission.kind === 'answer')
+    return new Response(admission.body ?? null, {
+      status: admission.status,
+      headers: admission.headers,
     })
-  if (request.method !== 'GET')
-    return new Response(null, { status: 405, headers: { allow: 'GET, OPTIONS' } })
-  const headers = { ...SSE_HEADERS, ...corsHeaders(options.cors, origin) }
-  if (core.farewell !== undefined)
-    // Not a 503: a native EventSource treats that as final and never comes back.
-    return new Response(farewellBody(options.retry, core.farewell.chunk), { status: 200, headers })
-  if (!core.hasRoom())
-    return new Response(null, { status: 503, headers: busyHeaders(options.retry) })
-
-  const resumePoint = resumePointOf(request.headers.get('last-event-id'), new URL(request.url))
+  const { headers, start, place } = admission
   let waiting: (() => void) | undefined
   let gone: (() => void) | undefined
   const body = new ReadableStream<Uint8Array>(
@@ -55,7 +61,7 @@ export function serveFetch(core: HubCore, request: Request, stream: string): Res
             gone?.()
           },
         }
-        const subscriber = core.connect(stream, 'sse', outlet, resumePoint)
+        const subscriber = context.connect(stream, 'sse', outlet, start, place)
         gone = () => {
           open = false
           subscriber.gone()
