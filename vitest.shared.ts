@@ -11,6 +11,11 @@ const source = (name: string) =>
 export const sharedTestConfig = defineConfig({
   resolve: {
     alias: {
+      // Before the package's own entry: a string alias also matches its subpaths.
+      '@lifeline/conformance/cases': fileURLToPath(
+        new URL('./packages/conformance/src/cases.ts', import.meta.url),
+      ),
+      '@lifeline/conformance': source('conformance'),
       '@lifeline/core': source('core'),
       '@lifeline/server': source('server'),
       '@lifeline/sse-fetch': source('sse-fetch'),

@@ -112,6 +112,7 @@ const compilerOptions: ts.CompilerOptions = {
   // Blocks are checked against the workspace sources, like the tests run.
   paths: {
     '@lifeline/testkit/*': ['packages/testkit/src/*'],
+    '@lifeline/conformance/cases': ['packages/conformance/src/cases.ts'],
     '@lifeline/*': ['packages/*/src/index.ts'],
   },
 }
@@ -175,21 +176,33 @@ export function allBlocks(): CodeBlock[] {
   )
 }
 
-/** The published packages (not `private`) that have a `src/index.ts`, by name. */
+/**
+ * The entries of the published packages (not `private`), by name: `src/index.ts` as the
+ * package, and each subpath of its `exports` map with a source file of the same name
+ * (`@lifeline/conformance/cases` from `src/cases.ts`) as an entry of its own.
+ */
 export function publishedPackages(): { name: string; index: string }[] {
   const dir = join(repoRoot, 'packages')
   return readdirSync(dir)
     .sort()
     .flatMap((folder) => {
       const index = join(dir, folder, 'src', 'index.ts')
-      let json: { name: string; private?: boolean }
+      let json: { name: string; private?: boolean; exports?: Record<string, unknown> }
       try {
         json = JSON.parse(readFileSync(join(dir, folder, 'package.json'), 'utf8'))
         readFileSync(index)
       } catch {
         return []
       }
-      return json.private === true ? [] : [{ name: json.name, index }]
+      if (json.private === true) return []
+      const subpaths = Object.keys(json.exports ?? {}).flatMap((key) => {
+        const sub = /^\.\/([\w-]+)$/.exec(key)?.[1]
+        const source = sub === undefined ? '' : join(dir, folder, 'src', `${sub}.ts`)
+        return sub !== undefined && existsSync(source)
+          ? [{ name: `${json.name}/${sub}`, index: source }]
+          : []
+      })
+      return [{ name: json.name, index }, ...subpaths]
     })
 }
 
@@ -211,12 +224,12 @@ export function publicExports(): Map<string, string[]> {
   return exports
 }
 
-/** The `### \`name\`` entries of api.md under each `## \`@lifeline/pkg\`` heading. */
+/** The `### \`name\`` entries of api.md under each `## \`@lifeline/pkg\`` (or `pkg/entry`) heading. */
 export function apiEntries(markdown: string): Map<string, string[]> {
   const entries = new Map<string, string[]>()
   let current: string[] | undefined
   for (const line of markdown.split('\n')) {
-    const pkg = /^## `(@lifeline\/[\w-]+)`/.exec(line)
+    const pkg = /^## `(@lifeline\/[\w-]+(?:\/[\w-]+)?)`/.exec(line)
     if (pkg?.[1] !== undefined) {
       current = []
       entries.set(pkg[1], current)

@@ -75,6 +75,20 @@ describe('docs checker', () => {
   })
 })
 
+describe('api.md entries', () => {
+  it('are grouped under their package, and a second entry of a package apart from it', () => {
+    const markdown = ['## `@lifeline/x`', '### `b`', '### `a`', '## `@lifeline/x/cases`', '### `c`']
+    expect(Object.fromEntries(apiEntries(markdown.join('\n')))).toEqual({
+      '@lifeline/x': ['a', 'b'],
+      '@lifeline/x/cases': ['c'],
+    })
+  })
+
+  it('are expected for each subpath of an exports map with a source file', () => {
+    expect(publicExports().get('@lifeline/conformance/cases')).toContain('runContractCase')
+  }, 60_000)
+})
+
 describe('docs', () => {
   const blocks = allBlocks()
 

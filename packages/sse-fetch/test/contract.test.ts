@@ -1,9 +1,4 @@
-import { describeAdapterContract } from '@lifeline/testkit/contract/adapter-contract'
-import { startSseContractServer } from '@lifeline/testkit/contract/sse-server'
+import { describeTransportContract } from '@lifeline/conformance'
 import { sseFetch } from '../src/index'
 
-describeAdapterContract('sse-fetch', {
-  transport: () => sseFetch(),
-  server: startSseContractServer,
-  capabilities: { httpResponse: true },
-})
+describeTransportContract('sse-fetch', () => sseFetch(), { capabilities: { httpResponse: true } })

@@ -1,8 +1,12 @@
-import { describeBrowserAdapterContract } from '@lifeline/testkit/contract/browser-contract'
-import { startSseContractServer } from '@lifeline/testkit/contract/sse-server'
+import { describeBrowserTransportContract } from '@lifeline/testkit/contract/browser-contract'
 
-describeBrowserAdapterContract('sse-xhr', {
+describeBrowserTransportContract('sse-xhr', {
   entry: new URL('./contract-page.ts', import.meta.url),
-  server: startSseContractServer,
   capabilities: { httpResponse: true },
+  knownFailures: {
+    // Chromium's responseText has already dropped the stream's one BOM; the shared decoder
+    // then drops the second one too, and the first block is dispatched.
+    'parsing: strips only one BOM: a second one makes the first line an unknown field':
+      'sse-xhr strips a second BOM',
+  },
 })

@@ -10,7 +10,7 @@ const packagesDir = here.slice(0, here.lastIndexOf(marker) + marker.length)
 
 /**
  * An esbuild plugin resolving `@lifeline/<pkg>` to `packages/<pkg>/src/index.ts` and
- * `@lifeline/testkit/<file>` to its source, as vitest does: what a browser page, a child
+ * `@lifeline/<pkg>/<file>` (testkit's helpers, a second entry) to its source, as vitest does: what a browser page, a child
  * process or the demo bundles is exactly the code the tests cover, not a stale build.
  *
  * @example
@@ -23,8 +23,9 @@ export const workspaceSources: Plugin = {
   setup(plugin) {
     plugin.onResolve({ filter: /^@lifeline\/[^/]+(\/.+)?$/ }, ({ path }) => {
       const [, name, file] = /^@lifeline\/([^/]+)(?:\/(.+))?$/.exec(path) ?? []
-      if (name === 'testkit' && file !== undefined)
-        return { path: `${packagesDir}testkit/src/${file}.ts` }
+      // A subpath is a file of its own: testkit's helpers, a package's second entry
+      // (`@lifeline/conformance/cases`).
+      if (file !== undefined) return { path: `${packagesDir}${name}/src/${file}.ts` }
       return { path: `${packagesDir}${name}/src/index.ts` }
     })
   },

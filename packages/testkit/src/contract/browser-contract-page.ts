@@ -1,17 +1,17 @@
-import type { Transport } from '@lifeline/core'
-import type { SinkRecord } from '../doubles/recording-sink'
 import {
   type ContractCase,
   type ContractRecord,
   contractRecords,
   contractViolations,
-} from './cases'
-import { runContractCase } from './run-case'
+  runContractCase,
+  type SinkRecord,
+} from '@lifeline/conformance/cases'
+import type { Transport } from '@lifeline/core'
 
 /** The binding the Node side exposes: resolves once the server got the current request. */
 export const REQUESTED_BINDING = '__lifelineContractRequested'
 
-/** The page side of {@link describeBrowserAdapterContract}: export both from the entry. */
+/** The page side of {@link describeBrowserTransportContract}: export both from the entry. */
 export interface ContractPage {
   /** Runs one case against `url` in the page; resolves with its records (no activity). */
   runCase(testCase: ContractCase, url: string): Promise<ContractRecord[]>
@@ -20,7 +20,8 @@ export interface ContractPage {
 }
 
 /**
- * Builds the functions a contract page exports for one adapter. Runs in the browser.
+ * Builds the functions a contract page exports for one transport: the published cases of
+ * `@lifeline/conformance`, run in the browser.
  *
  * @example
  * ```ts

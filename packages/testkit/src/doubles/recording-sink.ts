@@ -1,14 +1,9 @@
-import type { CloseReason, TransportEvent, TransportSink } from '@lifeline/core'
+import type { SinkRecord } from '@lifeline/conformance/cases'
+import type { CloseReason, TransportSink } from '@lifeline/core'
 import { createNotifier, until } from '../wait'
 
-/** One call a transport made on its sink, in the order it made them. */
-export type SinkRecord =
-  | { call: 'opened' }
-  | { call: 'activity' }
-  | { call: 'event'; event: TransportEvent }
-  | { call: 'id'; lastEventId: string }
-  | { call: 'retry'; ms: number }
-  | { call: 'closed'; reason: CloseReason }
+/** One call a transport made on its sink, in the order it made them (the contract's type). */
+export type { SinkRecord }
 
 /** The name of a sink call. */
 export type SinkCall = SinkRecord['call']

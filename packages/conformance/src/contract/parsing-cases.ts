@@ -1,50 +1,22 @@
-import type { SinkRecord } from '../doubles/recording-sink'
+import { closedRecord, eventRecord as event, openedRecord } from './records'
+import type { ContractCase, ContractChunk, ContractRecord } from './types'
 
 /**
  * The parsing rules of the WHATWG HTML standard, "Server-sent events" §9.2.5–9.2.6
  * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation),
- * as data: chunks in, what a transport reports out. Browser-safe, and usable at every level:
- * end to end over a socket, or fed straight into the decoder.
+ * as data: chunks in, the sink calls a transport must make out. Each runs end to end: the
+ * contract server writes the chunks one by one and ends the response.
  */
-
-/** Bytes as sent: a string (UTF-8) or raw bytes, e.g. half of a UTF-8 sequence. */
-export type ConformanceChunk = string | readonly number[]
-
-/** What the stream produced, with the spec's last event ID buffer at each dispatch. */
-export type ConformanceItem =
-  | { kind: 'event'; type: string; data: string; id?: string; lastEventId: string }
-  | { kind: 'id'; lastEventId: string }
-  | { kind: 'retry'; ms: number }
-
-/** One rule: the chunks, sent in order then ended, and everything they must produce. */
-export interface ConformanceCase {
+interface ParsingRule {
   name: string
-  chunks: readonly ConformanceChunk[]
-  expected: readonly ConformanceItem[]
+  chunks: readonly ContractChunk[]
+  expected: readonly ContractRecord[]
 }
 
 const utf8 = new TextEncoder()
-
-/** The bytes of a chunk. */
-export function chunkBytes(chunk: ConformanceChunk): Uint8Array {
-  return typeof chunk === 'string' ? utf8.encode(chunk) : Uint8Array.from(chunk)
-}
-
 const bytes = (text: string): number[] => [...utf8.encode(text)]
 
-const event = (data: string, more: { type?: string; id?: string; lastEventId?: string } = {}) => {
-  const item: ConformanceItem = {
-    kind: 'event',
-    type: more.type ?? 'message',
-    data,
-    lastEventId: more.lastEventId ?? more.id ?? '',
-  }
-  if (more.id !== undefined) item.id = more.id
-  return item
-}
-
-/** Every case; the names say the rule. */
-export const sseConformanceCases: readonly ConformanceCase[] = [
+const rules: readonly ParsingRule[] = [
   {
     name: 'dispatches a block with the default type "message"',
     chunks: ['data: hello\n\n'],
@@ -167,9 +139,9 @@ export const sseConformanceCases: readonly ConformanceCase[] = [
     expected: [event('\uFFFD')],
   },
   {
-    name: 'keeps the last event id for later events without an id',
+    name: 'reports no id for an event without an id field, even after one with an id',
     chunks: ['id: 1\ndata: a\n\n', 'data: b\n\n'],
-    expected: [event('a', { id: '1' }), event('b', { lastEventId: '1' })],
+    expected: [event('a', { id: '1' }), event('b')],
   },
   {
     name: 'resets the last event id with an empty id field',
@@ -184,7 +156,7 @@ export const sseConformanceCases: readonly ConformanceCase[] = [
   {
     name: 'ignores an id field that contains NULL',
     chunks: ['id: 1\ndata: a\n\n', 'id: 2\u00003\ndata: b\n\n'],
-    expected: [event('a', { id: '1' }), event('b', { lastEventId: '1' })],
+    expected: [event('a', { id: '1' }), event('b')],
   },
   {
     name: 'keeps spaces after the first in an id',
@@ -194,24 +166,24 @@ export const sseConformanceCases: readonly ConformanceCase[] = [
   {
     name: 'reports an id-only block (no data) as a moved resume point, no event',
     chunks: ['id: 5\n\n', 'data: x\n\n'],
-    expected: [{ kind: 'id', lastEventId: '5' }, event('x', { lastEventId: '5' })],
+    expected: [{ call: 'id', lastEventId: '5' }, event('x')],
   },
   {
     name: 'reports an id-only block followed by an event in the same chunk',
     chunks: ['id: 5\n\ndata: x\n\n'],
-    expected: [{ kind: 'id', lastEventId: '5' }, event('x', { lastEventId: '5' })],
+    expected: [{ call: 'id', lastEventId: '5' }, event('x')],
   },
   {
     name: 'clears the resume point with an empty id-only block',
     chunks: ['id: 5\n\n', 'id:\n\n', 'data: x\n\n'],
-    expected: [{ kind: 'id', lastEventId: '5' }, { kind: 'id', lastEventId: '' }, event('x')],
+    expected: [{ call: 'id', lastEventId: '5' }, { call: 'id', lastEventId: '' }, event('x')],
   },
   {
     name: 'takes retry from ASCII digits',
     chunks: ['retry: 1500\n\n', 'retry: 0\n\n'],
     expected: [
-      { kind: 'retry', ms: 1500 },
-      { kind: 'retry', ms: 0 },
+      { call: 'retry', ms: 1500 },
+      { call: 'retry', ms: 0 },
     ],
   },
   {
@@ -222,7 +194,7 @@ export const sseConformanceCases: readonly ConformanceCase[] = [
   {
     name: 'applies retry when its line is read, not at dispatch',
     chunks: ['retry: 100\ndata: x\n\n'],
-    expected: [{ kind: 'retry', ms: 100 }, event('x')],
+    expected: [{ call: 'retry', ms: 100 }, event('x')],
   },
   {
     name: 'dispatches several events from one chunk in order',
@@ -241,27 +213,12 @@ export const sseConformanceCases: readonly ConformanceCase[] = [
   },
 ]
 
-/**
- * Folds recorded sink calls into {@link ConformanceItem}s, keeping the last event ID buffer
- * as a client does: an event's own id or an id-only block moves it, and it starts empty.
- */
-export function conformanceItems(records: readonly SinkRecord[]): ConformanceItem[] {
-  const items: ConformanceItem[] = []
-  let lastEventId = ''
-  for (const record of records) {
-    if (record.call === 'id') {
-      lastEventId = record.lastEventId
-      items.push({ kind: 'id', lastEventId })
-    } else if (record.call === 'retry') items.push({ kind: 'retry', ms: record.ms })
-    else if (record.call === 'event') {
-      const { type, data, id } = record.event
-      if (id !== undefined) lastEventId = id
-      items.push(
-        id === undefined
-          ? { kind: 'event', type, data, lastEventId }
-          : { kind: 'event', type, data, id, lastEventId },
-      )
-    }
-  }
-  return items
-}
+/** The parsing rules as contract cases; they need a pipe whose bytes may split anywhere. */
+export const parsingCases: readonly ContractCase[] = rules.map(
+  (rule): ContractCase => ({
+    name: `parsing: ${rule.name}`,
+    requires: ['httpResponse'],
+    scenario: { kind: 'bytes', chunks: rule.chunks },
+    records: [openedRecord, ...rule.expected, closedRecord('ended')],
+  }),
+)

@@ -1,0 +1,4 @@
+import { describeTransportContract } from '@lifeline/conformance'
+import { longPoll } from '../src/index'
+
+describeTransportContract('long-poll', () => longPoll(), { capabilities: { httpResponse: true } })
