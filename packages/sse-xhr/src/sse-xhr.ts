@@ -60,7 +60,9 @@ export function sseXhr(options: SseXhrOptions = {}): Transport {
     const pump = (req: XMLHttpRequestLike) => {
       const text = req.responseText
       if (text.length <= offset) return
-      const chunk = text.slice(offset)
+      // [spec] responseText is UTF-8 decoded, which drops the stream's one BOM; the decoder
+      // drops one too, so a BOM in front stands for the dropped one and a second stays text.
+      const chunk = offset === 0 ? `\uFEFF${text}` : text.slice(offset)
       offset = text.length
       sink.activity()
       boundary = false

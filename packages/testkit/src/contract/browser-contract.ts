@@ -19,12 +19,6 @@ export interface BrowserTransportContractOptions {
   /** A page module exporting `runCase` and `violations` from `contractPage(...)`. */
   entry: URL
   capabilities: TransportCapabilities
-  /**
-   * Cases this transport is known to fail, by name, with why: each runs as `it.fails`, so
-   * the suite stays green while the bug stands and turns red once it is fixed (then drop
-   * the entry). A name that matches no case fails the suite.
-   */
-  knownFailures?: Readonly<Record<string, string>>
 }
 
 type ContractPageModule = {
@@ -73,33 +67,22 @@ export function describeBrowserTransportContract(
       await server?.close()
     })
 
-    const cases = contractCasesFor(options.capabilities)
-    const knownFailures = options.knownFailures ?? {}
-    it('names only known failures that are cases', () => {
-      const names = new Set(cases.map((c) => c.name))
-      expect(Object.keys(knownFailures).filter((name) => !names.has(name))).toEqual([])
-    })
-    for (const testCase of cases) {
-      const known = knownFailures[testCase.name]
-      const test = known === undefined ? it : it.fails
-      test(
-        known === undefined ? testCase.name : `${testCase.name} (known failure: ${known})`,
-        async () => {
-          mounted = await server.mount(testCase.scenario)
-          const target = new URL(mounted.url)
-          // Nothing listens at a refused URL on any origin: hand it to the page as it is.
-          let url = target.href
-          if (testCase.scenario.kind !== 'refused') {
-            upstream = target.origin
-            url = app.url(target.pathname + target.search)
-          }
-          expect(await app.call('runCase', testCase, url)).toEqual(testCase.records)
-          if (testCase.received !== undefined) expect(mounted.received()).toEqual(testCase.received)
-          await server.drained(BROWSER_DRAIN_MS)
-          expect(server.openConnections()).toBe(0)
-          expect(await app.call('violations')).toEqual([])
-        },
-      )
+    for (const testCase of contractCasesFor(options.capabilities)) {
+      it(testCase.name, async () => {
+        mounted = await server.mount(testCase.scenario)
+        const target = new URL(mounted.url)
+        // Nothing listens at a refused URL on any origin: hand it to the page as it is.
+        let url = target.href
+        if (testCase.scenario.kind !== 'refused') {
+          upstream = target.origin
+          url = app.url(target.pathname + target.search)
+        }
+        expect(await app.call('runCase', testCase, url)).toEqual(testCase.records)
+        if (testCase.received !== undefined) expect(mounted.received()).toEqual(testCase.received)
+        await server.drained(BROWSER_DRAIN_MS)
+        expect(server.openConnections()).toBe(0)
+        expect(await app.call('violations')).toEqual([])
+      })
     }
   })
 }
