@@ -7,11 +7,19 @@ import { websocket } from '@lifeline/websocket'
 
 // Runs in Chromium: the adapter tests drive createClient through these exports.
 
+/** What {@link start} may change about the client, beyond the defaults the tests rely on. */
+export interface StartSettings {
+  /** The websocket adapter's `protocols` option. */
+  protocols?: string[]
+  /** Sends `authorization: Bearer t<n>`, `n` counting the calls of the `headers` function. */
+  bearer?: boolean
+}
+
 /** The shipped adapters by name. */
-const adapters: Record<string, () => Transport> = {
+const adapters: Record<string, (settings: StartSettings) => Transport> = {
   'sse-fetch': () => sseFetch(),
   'sse-xhr': () => sseXhr(),
-  websocket: () => websocket(),
+  websocket: ({ protocols }) => websocket(protocols === undefined ? {} : { protocols }),
 }
 
 /** An event as the page saw it: what the app would get. */
@@ -28,6 +36,7 @@ let seen: SeenEvent[] = []
 let states: string[] = []
 let gaps = 0
 let errors: string[] = []
+let headersResolved = 0
 const changes = createNotifier()
 const settle = changes.notify
 /** Bounded below the harness's 15 s per call, so a failure names what the page awaited. */
@@ -35,19 +44,22 @@ const reach = (ready: () => boolean, what: string) =>
   until(ready, what, { wake: changes.wake, timeoutMs: 10_000 })
 
 /** Creates a client on `url` with one adapter, reconnecting fast so tests stay short. */
-export function start(adapter: string, url: string): void {
+export function start(adapter: string, url: string, settings: StartSettings = {}): void {
   const transport = adapters[adapter]
   if (transport === undefined) throw new Error(`no adapter ${adapter}`)
   seen = []
   states = []
   gaps = 0
   errors = []
+  headersResolved = 0
   clock = trackedClock()
+  const bearer = () => ({ authorization: `Bearer t${++headersResolved}` })
   client = createClient({
     url,
-    transports: [transport()],
+    transports: [transport(settings)],
     backoff: { initial: 50, max: 200 },
     environment: { clock },
+    ...(settings.bearer === true ? { headers: bearer } : {}),
   })
   client.on('*', (type, e) => {
     seen.push({ type, data: e.data, id: e.id, transport: e.transport })
@@ -61,12 +73,13 @@ export function start(adapter: string, url: string): void {
     gaps++
   })
   client.connection.on('error', (error) => {
-    errors.push(`${error.code} ${error.reason?.kind ?? ''}`.trim())
+    const status = error.reason?.kind === 'http' ? error.reason.status : ''
+    errors.push(`${error.code} ${error.reason?.kind ?? ''} ${status}`.trim())
     settle()
   })
 }
 
-/** Resolves with the errors the client reported (`<code> <reason kind>`), once there are `count`. */
+/** The errors the client reported (`<code> <reason kind> [<status>]`), once there are `count`. */
 export async function failed(count: number): Promise<string[]> {
   await reach(() => errors.length >= count, `${count} errors`)
   return errors
@@ -87,12 +100,14 @@ export async function opened(): Promise<void> {
 export function status(): {
   state: string | undefined
   connects: number
+  headersResolved: number
   online: boolean
   pendingTimers: number[]
 } {
   return {
     state: client?.connection.state,
     connects: client?.connection.diagnostics().connects ?? 0,
+    headersResolved,
     online: navigator.onLine,
     pendingTimers: clock?.pending() ?? [],
   }
@@ -134,7 +149,7 @@ export function bulk(adapter: string, url: string, total: number, maxResponseByt
   const transport =
     adapter === 'sse-xhr' && maxResponseBytes !== undefined
       ? sseXhr({ maxResponseBytes })
-      : adapters[adapter]?.()
+      : adapters[adapter]?.({})
   if (transport === undefined) throw new Error(`no adapter ${adapter}`)
   return new Promise<BulkResult>((resolve) => {
     let last = 0
