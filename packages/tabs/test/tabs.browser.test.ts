@@ -6,6 +6,7 @@ import {
 } from '@lifeline/testkit/browser/harness'
 import { forwardTo } from '@lifeline/testkit/browser/same-origin-proxy'
 import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-server'
+import { numbers, publishNumbered } from '@lifeline/testkit/servers/numbered-publisher'
 import { until } from '@lifeline/testkit/wait'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { TabView } from './page'
@@ -94,32 +95,13 @@ async function allSaw(tabs: Tab[], count: number): Promise<TabView[]> {
   return last
 }
 
-const range = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, i) => String(from + i))
-
 /** How a tab's events differ from 1…total: repeated ones, missing ones, order. */
 function tally(data: string[], total: number) {
   const seen = new Set(data)
   return {
     duplicates: data.length - seen.size,
-    losses: range(1, total).filter((n) => !seen.has(n)).length,
+    losses: numbers(1, total).filter((n) => !seen.has(n)).length,
     inOrder: data.every((value, i) => i === 0 || Number(value) > Number(data[i - 1])),
-  }
-}
-
-/** Publishes 1…total, a few ms apart; `published` says how far it got. */
-function publisher(hub: HubServer, total: number) {
-  let published = 0
-  const done = (async () => {
-    for (let n = 1; n <= total; n++) {
-      await hub.hub.publish(STREAM, { data: String(n) })
-      published = n
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
-  })()
-  return {
-    done,
-    reached: (n: number) => until(() => published >= n, `${n} events published`),
   }
 }
 
@@ -133,7 +115,7 @@ describe('@lifeline/tabs in Chromium: tabs of one browser context share one conn
     expect(first).toBe(tabs[0])
     expect(connections).toMatchObject({ total: 1, open: 1 })
 
-    const stream = publisher(hub, EVENTS)
+    const stream = publishNumbered(hub.hub, STREAM, { to: EVENTS })
     const kills: string[] = []
     const kill = async (tab: Tab, how: 'close' | 'crash') => {
       const before = await tab.call('current')
@@ -163,7 +145,7 @@ describe('@lifeline/tabs in Chromium: tabs of one browser context share one conn
         `losses ${tallies.map((t) => t.losses).join('/')}; hub SSE connections ${connections.total}, ` +
         `at most ${connections.peak} at once`,
     )
-    for (const view of last) expect(view.data).toEqual(range(1, EVENTS))
+    for (const view of last) expect(view.data).toEqual(numbers(1, EVENTS))
     expect(last.map((view) => view.role).sort()).toEqual(['follower', 'leader'])
     // One connection for each leader: the first and the two that took over.
     expect(connections.total).toBe(3)
@@ -180,7 +162,7 @@ describe('@lifeline/tabs in Chromium: tabs of one browser context share one conn
     const { hub, connections, tabs } = await serve(3)
     const [frozen, ...running] = tabs as [Tab, Tab, Tab]
     expect(await leaderOf(tabs)).toBe(frozen)
-    const stream = publisher(hub, EVENTS)
+    const stream = publishNumbered(hub.hub, STREAM, { to: EVENTS })
     await stream.reached(30)
     const cdp = await frozen.page.context().newCDPSession(frozen.page)
     // What Chromium does to a page it freezes: the freeze event, then the freeze itself,
@@ -193,7 +175,7 @@ describe('@lifeline/tabs in Chromium: tabs of one browser context share one conn
     await frozen.call('lifecycle', 'resume')
     await stream.done
     const last = await allSaw(tabs, EVENTS)
-    for (const view of last) expect(view.data).toEqual(range(1, EVENTS))
+    for (const view of last) expect(view.data).toEqual(numbers(1, EVENTS))
     const [thawed] = last as [TabView]
     expect(thawed).toMatchObject({ froze: true, role: 'follower', roles: ['leader', 'follower'] })
     expect((await next.call('current')).role).toBe('leader')

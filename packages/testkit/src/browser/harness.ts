@@ -97,6 +97,12 @@ export interface BrowserPage<M extends PageModule> {
    */
   openTab(): Promise<BrowserPage<M>>
   /**
+   * Reloads the page as a user does (`pagehide`, unload, a fresh document on the same
+   * origin and storage) and resolves once the entry module ran again; the page's memory is
+   * gone, bindings from `page.exposeBinding` stay.
+   */
+  reload(): Promise<void>
+  /**
    * Crashes the page's renderer (CDP `Page.crash`), as a tab that died: no unload, no
    * `pagehide`; resolves once Playwright saw the crash.
    */
@@ -196,6 +202,11 @@ async function openPage<M extends PageModule>(
   }
 }
 
+/** Resolves once the page's entry module has run and `call` can reach its exports. */
+async function entryRan(page: Page): Promise<void> {
+  await page.waitForFunction(() => '__lifelinePage' in globalThis, undefined, { timeout: 10_000 })
+}
+
 /** What the tabs of one page share: its server, and the sockets the browser opened to it. */
 interface PageServer {
   server: http.Server
@@ -217,7 +228,7 @@ async function openTab<M extends PageModule>(
     if (message.type() === 'error') errors.push(message.text())
   })
   await page.goto(origin + PAGE_PATH)
-  await page.waitForFunction(() => '__lifelinePage' in globalThis, undefined, { timeout: 10_000 })
+  await entryRan(page)
   const cdp = await context.newCDPSession(page)
 
   const callWithin = (timeoutMs: number, name: string, ...args: unknown[]) => {
@@ -263,6 +274,10 @@ async function openTab<M extends PageModule>(
       return { usedSize: usage.usedSize, totalSize: usage.totalSize, jsHeapUsedSize }
     },
     openTab: () => openTab<M>(context, served, (tab) => tab.close()),
+    async reload() {
+      await page.reload()
+      await entryRan(page)
+    },
     async crash() {
       const crashed = new Promise<void>((resolve) => page.once('crash', () => resolve()))
       // The renderer dies before it can answer: the command never settles as a success.
