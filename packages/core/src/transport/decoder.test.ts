@@ -44,6 +44,15 @@ describe('createDecoder', () => {
     expect(out).toEqual(['error message exceeds maxMessageBytes (1000)'])
   })
 
+  it('takes a message of exactly the limit however it is cut, its field name not counted', () => {
+    const text = `data: ${'z'.repeat(100)}\n\nevent: price\ndata: ${'y'.repeat(100)}\n\n`
+    for (const chunks of everySplit(text))
+      expect(decode(chunks, 100).out).toEqual([
+        `event message "${'z'.repeat(100)}" -`,
+        `event price "${'y'.repeat(100)}" -`,
+      ])
+  })
+
   it('measures maxMessageBytes in UTF-8 bytes, as the WebSocket adapter does', () => {
     // 400 euro signs: 400 UTF-16 units, 1,200 bytes.
     const euros = '€'.repeat(400)

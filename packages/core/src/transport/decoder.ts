@@ -3,6 +3,12 @@ import { MAX_DELAY_MS } from '../policy/backoff'
 import { exceedsBytes } from './message-size'
 import type { TransportSink } from './transport'
 
+/**
+ * What the parser may hold beyond `maxMessageBytes`: the field name of the line it is
+ * reading (`event: `, `retry: `), so a message of exactly the limit passes however it is cut.
+ */
+export const FIELD_HEADROOM = 8
+
 /** Where the decoder sends what it parsed: the transport sink, plus a fatal protocol error. */
 export interface DecoderTarget extends Pick<TransportSink, 'event' | 'id' | 'retry'> {
   /** The stream broke the protocol (a message over the limit); stop feeding and close. */
@@ -60,7 +66,8 @@ export function createDecoder(
   }
 
   const parser: EventSourceParser = createParser({
-    maxBufferSize: options.maxMessageBytes,
+    // The parser holds a block's data so far plus the line it is reading, in UTF-16 units.
+    maxBufferSize: options.maxMessageBytes + FIELD_HEADROOM,
     onId(id) {
       // After a failure the parser still finishes the chunk it was given: drop the rest.
       if (failed) return
