@@ -12,6 +12,16 @@ export interface Channel {
   leave(subscriber: Subscriber): void
 }
 
+/**
+ * Where the channel placed a subscriber: `fresh` at the head, `resumed` after its resume
+ * point with `replayed` events, or `reset` (its point could not be served, or the log lost
+ * the history it stood in).
+ */
+export type Placement =
+  | { kind: 'fresh' }
+  | { kind: 'resumed'; replayed: number }
+  | { kind: 'reset' }
+
 /** What a channel needs from its hub. */
 export interface ChannelContext {
   log: EventLog
@@ -22,9 +32,13 @@ export interface ChannelContext {
   bytesOf(entry: LogEntry): Uint8Array
   /** The channel has no subscriber left and has dropped its log subscription. */
   onEmpty(): void
+  /** Told before the bytes of each placement are queued (metrics, and polls that must answer). */
+  onPlaced?(subscriber: Subscriber, placement: Placement): void
 }
 
 const RESET = controlEvent('reset', '')
+const FRESH_PLACEMENT: Placement = { kind: 'fresh' }
+const RESET_PLACEMENT: Placement = { kind: 'reset' }
 /** Replay bytes queued before the replay waits for the client to read. */
 const REPLAY_WINDOW = 256 * 1024
 
@@ -57,8 +71,10 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
   const onHistoryLost = (position: string) => {
     const notice = [RESET, positionBlock(position)]
     for (const subscriber of subscribers) {
-      if (subscriber.state === 'live') for (const chunk of notice) subscriber.send(chunk)
-      else if (subscriber.state === 'starting') {
+      if (subscriber.state === 'live') {
+        context.onPlaced?.(subscriber, RESET_PLACEMENT)
+        for (const chunk of notice) subscriber.send(chunk)
+      } else if (subscriber.state === 'starting') {
         const losses = lossesWhileStarting.get(subscriber) ?? []
         losses.push({ at: subscriber.pending.length, notice })
         lossesWhileStarting.set(subscriber, losses)
@@ -79,8 +95,11 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     const losses = (lossesWhileStarting.get(subscriber) ?? []).filter((loss) => loss.at > seam)
     lossesWhileStarting.delete(subscriber)
     for (let i = seam + 1; i <= held.length; i++) {
-      for (const loss of losses)
-        if (loss.at === i) for (const chunk of loss.notice) subscriber.send(chunk)
+      for (const loss of losses) {
+        if (loss.at !== i) continue
+        context.onPlaced?.(subscriber, RESET_PLACEMENT)
+        for (const chunk of loss.notice) subscriber.send(chunk)
+      }
       if (i < held.length) subscriber.send(context.bytesOf(held[i]!))
     }
     subscriber.goLive()
@@ -90,6 +109,7 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     const head = await log.newest(stream)
     if (subscriber.state !== 'starting') return
     begin()
+    context.onPlaced?.(subscriber, reset ? RESET_PLACEMENT : FRESH_PLACEMENT)
     // History is gone: say so, then carry on as a fresh connection. That one `reset` also
     // covers any loss the log reported while this start was under way.
     if (reset) {
@@ -112,6 +132,7 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     if (result.kind === 'unknown' || result.entries.length > context.maxReplay) return false
     if (subscriber.state !== 'starting') return true
     begin()
+    context.onPlaced?.(subscriber, { kind: 'resumed', replayed: result.entries.length })
     for (const entry of result.entries) {
       if (subscriber.state !== 'starting') return true
       subscriber.send(context.bytesOf(entry))

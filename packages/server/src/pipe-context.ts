@@ -22,7 +22,8 @@ export interface PipeContext {
   claim: ConnectionLimits['claim']
   /**
    * Registers a connection on `stream` and starts it (replay or reset, then live); the
-   * subscriber releases `place` when it is gone.
+   * subscriber releases `place` when it is gone. With `hold` (pipe `long-poll`) it is one
+   * poll: it ends once it has given what there is, or after `hold` ms.
    */
   connect(
     stream: string,
@@ -30,5 +31,6 @@ export interface PipeContext {
     outlet: Outlet,
     resumePoint: string | undefined,
     place: Place,
+    hold?: number,
   ): Subscriber
 }
