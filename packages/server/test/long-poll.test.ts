@@ -1,4 +1,12 @@
-import { createHub, type Hub, type HubMetric, type HubOptions } from '@lifeline/server'
+import {
+  createHub,
+  type EventLog,
+  type HistoryLost,
+  type Hub,
+  type HubMetric,
+  type HubOptions,
+  memoryLog,
+} from '@lifeline/server'
 import { type HubServer, hubServersPerTest } from '@lifeline/testkit/servers/hub-server'
 import { openRawHttp, rawGet } from '@lifeline/testkit/wire/raw-http'
 import { positionsOf } from '@lifeline/testkit/wire/raw-pipe'
@@ -222,6 +230,31 @@ describe('long-poll holds and timers (hub.fetch on fake timers)', () => {
       expect(answer.text.endsWith(`id: ${ids[1]}\n\n`)).toBe(true)
       expect(vi.getTimerCount()).toBe(0)
     }
+    await hub.close()
+  })
+
+  it('answers a held poll whose history the log lost with reset and the new position', async () => {
+    vi.useFakeTimers()
+    const inner = memoryLog()
+    let lose: HistoryLost | undefined
+    const log: EventLog = {
+      ...inner,
+      subscribe(stream, listener, onHistoryLost) {
+        lose = onHistoryLost
+        return inner.subscribe(stream, listener)
+      },
+    }
+    const hub = createHub({ log, pollTimeout: 60_000 })
+    const id = await hub.publish('events', { data: 'a' })
+    const answer = fetchPoll(hub, { hold: '50000', lastEventId: id })
+    await vi.advanceTimersByTimeAsync(10)
+    expect(answer.ended).toBe(false)
+    lose?.('new-0')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(answer.ended).toBe(true)
+    expect(answer.text).toBe(`retry: 1000\n\nid: ${id}\n\nevent: reset\ndata: \n\nid: new-0\n\n`)
+    expect(hub.stats()).toMatchObject({ resets: 1, resumes: 1, clients: 0 })
+    expect(vi.getTimerCount()).toBe(0)
     await hub.close()
   })
 
