@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what a fresh clone needs for one job: `test` (npm packages, Chromium and
-# redis-server from Debian when missing), `demo` or `bench` (npm packages only).
+# Installs what a fresh clone needs for one job: `test` (npm packages, Chromium,
+# redis-server and nginx-light from Debian when missing), `demo` or `bench` (npm packages
+# only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 job="${1:-test}"
@@ -9,6 +10,8 @@ need=()
 if [ "$job" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  # The long-poll proof runs through a real nginx; Debian keeps it in /usr/sbin.
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing ${need[*]} from Debian"
