@@ -84,8 +84,6 @@ export function pollSubscriber(subscriber: Subscriber, options: PollOptions): Su
     send(chunk) {
       if (phase === 'over') return
       subscriber.send(chunk)
-      // Cut for reading too slowly: the subscriber is gone, and there is nothing to finish.
-      if (subscriber.state === 'ended') return release()
       const entry = options.entryOf(chunk)
       endsWithEvent = entry !== undefined
       if (entry !== undefined) {
@@ -96,10 +94,7 @@ export function pollSubscriber(subscriber: Subscriber, options: PollOptions): Su
       }
       answer()
     },
-    hold(entry, bytes) {
-      subscriber.hold(entry, bytes)
-      if (subscriber.state === 'ended') release()
-    },
+    hold: (entry, bytes) => subscriber.hold(entry, bytes),
     flushed: () => subscriber.flushed(),
     goLive() {
       subscriber.goLive()
@@ -126,6 +121,8 @@ export function pollSubscriber(subscriber: Subscriber, options: PollOptions): Su
       release()
       subscriber.destroy()
     },
+    // The pipe calls this however the connection went (a cut included), so the timer and
+    // the count go with it.
     gone() {
       release()
       subscriber.gone()

@@ -258,6 +258,21 @@ describe('long-poll holds and timers (hub.fetch on fake timers)', () => {
     await hub.close()
   })
 
+  it('leaves no timer when a held poll is cut for a block over maxBufferedBytes', async () => {
+    vi.useFakeTimers()
+    const hub = createHub({ maxBufferedBytes: 64 * 1024, pollTimeout: 60_000 })
+    const id = await hub.publish('events', { data: 'a' })
+    const answer = fetchPoll(hub, { hold: '50000', lastEventId: id })
+    await vi.advanceTimersByTimeAsync(10)
+    expect(vi.getTimerCount()).toBe(1)
+    await hub.publish('events', { data: 'x'.repeat(100 * 1024) })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(hub.stats()).toMatchObject({ clients: 0, cuts: 1, connections: { 'long-poll': 0 } })
+    expect(answer.ended).toBe(true)
+    expect(vi.getTimerCount()).toBe(0)
+    await hub.close()
+  })
+
   it('gives a held poll the close event on hub.close()', async () => {
     vi.useFakeTimers()
     const hub = createHub({ pollTimeout: 60_000 })
