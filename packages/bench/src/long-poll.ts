@@ -85,6 +85,7 @@ export async function benchLongPollThroughput(settings: BenchSettings): Promise<
 export async function benchLongPollLatency(settings: BenchSettings): Promise<BenchResult> {
   const seconds = 2
   const cases = [
+    { clients: 1, rate: 100 },
     { clients: scaled(10, settings, 2), rate: 100 },
     { clients: scaled(10, settings, 2), rate: 1_000 },
     { clients: scaled(100, settings, 10), rate: 100 },
@@ -107,6 +108,7 @@ export async function benchLongPollLatency(settings: BenchSettings): Promise<Ben
           lastEventId,
         })
         await child.next('connected', 120_000)
+        let pollsBefore = hub.stats().accepted['long-poll']
         for (let run = 0; run < settings.runs; run++) {
           const events = Math.round(rate * seconds)
           const cpu = process.cpuUsage()
@@ -126,13 +128,20 @@ export async function benchLongPollLatency(settings: BenchSettings): Promise<Ben
           const wall = (performance.now() - start) / 1000
           const latency = createLatencyHistogram()
           latency.merge(report.counts)
-          const polls = hub.stats().accepted['long-poll']
+          const pollsNow = hub.stats().accepted['long-poll']
+          const polls = pollsNow - pollsBefore
+          pollsBefore = pollsNow
+          const serverCpu = (used.user + used.system) / 1e6
           runs.add(group, transport, {
             p50: latency.percentile(0.5),
             p99: latency.percentile(0.99),
             deliveriesPerSecond: report.delivered / seconds,
-            serverCpu: (used.user + used.system) / 1e6 / wall,
+            pollsPerSecond: polls / wall,
+            serverCpu: serverCpu / wall,
             clientCpu: report.cpuSeconds / wall,
+            // Per answer, over everything the hub did meanwhile (the publishing included).
+            serverCpuPerPoll: polls === 0 ? Number.NaN : (serverCpu * 1e6) / polls,
+            clientCpuPerPoll: polls === 0 ? Number.NaN : (report.cpuSeconds * 1e6) / polls,
           })
           details.push({ group, transport, run, events, delivered: report.delivered, polls })
         }
@@ -149,14 +158,17 @@ export async function benchLongPollLatency(settings: BenchSettings): Promise<Ben
       { key: 'p50', label: 'p50 latency ms', digits: 2, compare: true },
       { key: 'p99', label: 'p99 latency ms', digits: 2, compare: true },
       { key: 'deliveriesPerSecond', label: 'deliveries/s', digits: 0, compare: false },
+      { key: 'pollsPerSecond', label: 'polls/s', digits: 0, compare: false },
       { key: 'serverCpu', label: 'hub CPU (cores)', digits: 2, compare: true },
       { key: 'clientCpu', label: 'clients CPU (cores)', digits: 2, compare: true },
+      { key: 'serverCpuPerPoll', label: 'hub CPU µs per poll', digits: 0, compare: false },
+      { key: 'clientCpuPerPoll', label: 'clients CPU µs per poll', digits: 0, compare: false },
     ],
     rows: runs.rows(() => 'sse-fetch'),
     notes: [
       `One hub (Node http) in the runner process; the clients are createClient with one transport (strategy none, the default hold of 5 s), all in one child process. Every run publishes for ${seconds} s on a fixed schedule.`,
       'Latency: the client process’s clock minus the publish time stamped in the 100-byte data (performance.timeOrigin + now(), one machine), in 0.05 ms buckets. A held poll answers a tick after the first event; an event published while a client is between polls waits for its next poll, which the hub answers at once.',
-      'Hub CPU: the runner process’s CPU time over the run, divided by its wall time (1.00 = one core busy); clients CPU: the same for the client process. details.runs counts the polls the hub accepted so far.',
+      'Hub CPU: the runner process’s CPU time over the run, divided by its wall time (1.00 = one core busy); clients CPU: the same for the client process. Per poll: each process’s CPU time over the run divided by the polls the hub accepted in it (publishing and reading included, so an upper bound on what a poll costs).',
     ],
     details: { runs: details },
   }
