@@ -137,6 +137,27 @@ describe.each(['node', 'fetch'] as const)('long-poll bad input (%s handler)', (s
   })
 })
 
+describe('long-poll under maxClientsPerAddress (hub.sse, which sees the peer)', () => {
+  it('counts a held poll under its address: one more gets 429, and the place comes back', async () => {
+    const server = await startServer({
+      hubOptions: { maxClientsPerAddress: 1, pollTimeout: 60_000 },
+    })
+    const [id] = await publishMany(server.hub, 1)
+    const url = `${server.url}?${pollQuery({ hold: '60000', lastEventId: id! })}`
+    const held = await openRawSse(url)
+    await held.waitFor((items) => positionsOf(items).length > 0)
+    const second = await fetch(url)
+    expect(second.status).toBe(429)
+    expect(second.headers.get('retry-after')).toBe('1')
+    held.close()
+    await expect.poll(() => server.hub.stats().clients).toBe(0)
+    const again = await openRawSse(url)
+    await again.waitFor((items) => positionsOf(items).length > 0)
+    expect(again.status).toBe(200)
+    again.close()
+  })
+})
+
 describe('long-poll holds and timers (hub.fetch on fake timers)', () => {
   it.each([
     ['a hold over pollTimeout', '90000'],
