@@ -1,10 +1,16 @@
 import { get } from 'node:http'
+import { createClient } from '@lifeline/core'
+import { longPoll } from '@lifeline/long-poll'
+import { sseFetch } from '@lifeline/sse-fetch'
 import { WebSocket } from 'ws'
 import { createLatencyHistogram } from './latency-histogram'
 
-/** One subscriber process of the fan-out benchmark. */
+/**
+ * One subscriber process of a latency benchmark: raw readers on a pipe (`sse`,
+ * `websocket`), or Lifeline clients on one transport (`sse-fetch`, `long-poll`).
+ */
 export interface SubscribersSpec {
-  pipe: 'sse' | 'websocket'
+  pipe: 'sse' | 'websocket' | 'sse-fetch' | 'long-poll'
   url: string
   wsUrl: string
   count: number
@@ -14,6 +20,8 @@ export interface SubscribersSpec {
    */
   streamPrefix?: string
   firstStream?: number
+  /** Where Lifeline clients resume from (the stream's head when the run starts). */
+  lastEventId?: string
 }
 
 /** Runner → subscribers: report once `expect` events reached every connection (or time ran out). */
@@ -44,15 +52,20 @@ export async function runSubscribers(spec: SubscribersSpec): Promise<void> {
   const latency = createLatencyHistogram()
   let delivered = 0
 
-  /** Records the stamps of the complete blocks in `text`; returns the incomplete rest. */
-  const receive = (text: string): string => {
-    const end = text.lastIndexOf('\n\n')
-    if (end === -1) return text
+  /** Records the stamps in `text` up to `end`, all as arriving now. */
+  const stamps = (text: string, end: number) => {
     const at = now()
     for (let i = text.indexOf(STAMP); i !== -1 && i < end; i = text.indexOf(STAMP, i + 4)) {
       latency.record(at - Number.parseFloat(text.slice(i + 4, i + 24)))
       delivered++
     }
+  }
+
+  /** Records the stamps of the complete blocks in `text`; returns the incomplete rest. */
+  const receive = (text: string): string => {
+    const end = text.lastIndexOf('\n\n')
+    if (end === -1) return text
+    stamps(text, end)
     return text.slice(end + 2)
   }
 
@@ -83,13 +96,41 @@ export async function runSubscribers(spec: SubscribersSpec): Promise<void> {
       socket.on('error', reject)
     })
 
+  /**
+   * A Lifeline client as an app runs it, resuming from `spec.lastEventId`: once it is open,
+   * nothing published later can miss it (live, or replayed by its next poll).
+   */
+  const openClient = (transport: 'sse-fetch' | 'long-poll') =>
+    new Promise<void>((resolve) => {
+      const client = createClient({
+        url: spec.url,
+        transports: [transport === 'sse-fetch' ? sseFetch() : longPoll()],
+        lastEventId: spec.lastEventId,
+        strategy: 'none',
+      })
+      client.on('message', (event) => stamps(event.data, event.data.length))
+      const opened = ({ to }: { to: string }) => {
+        if (to !== 'open') return
+        client.connection.off('state', opened)
+        resolve()
+      }
+      client.connection.on('state', opened)
+    })
+
+  const open = (index: number) => {
+    switch (spec.pipe) {
+      case 'sse':
+        return openSse(index)
+      case 'websocket':
+        return openWs(index)
+      default:
+        return openClient(spec.pipe)
+    }
+  }
+
   for (let opened = 0; opened < spec.count; opened += CONNECT_BATCH) {
     const batch = Math.min(CONNECT_BATCH, spec.count - opened)
-    await Promise.all(
-      Array.from({ length: batch }, (_, i) =>
-        spec.pipe === 'sse' ? openSse(opened + i) : openWs(opened + i),
-      ),
-    )
+    await Promise.all(Array.from({ length: batch }, (_, i) => open(opened + i)))
   }
   process.send?.({ kind: 'connected' } satisfies SubscribersMessage)
   let cpu = process.cpuUsage()

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { benchDecode } from './decode'
 import { benchFailover } from './failover'
 import { benchFanout } from './fanout'
+import { benchLongPollLatency, benchLongPollThroughput } from './long-poll'
 import { benchMemory } from './memory'
 import type { BenchResult } from './results'
 import { scriptBench } from './script-bench'
@@ -21,6 +22,8 @@ const benchmarks: [string, () => Promise<BenchResult | undefined>][] = [
   ['sse-client-bound', () => benchThroughput('sse', settings, 'client-bound')],
   ['websocket-client-bound', () => benchThroughput('websocket', settings, 'client-bound')],
   ['fanout', () => benchFanout(settings)],
+  ['long-poll', () => benchLongPollThroughput(settings)],
+  ['long-poll-latency', () => benchLongPollLatency(settings)],
   ['failover', () => benchFailover(settings)],
   ['memory', () => benchMemory(settings)],
   // Scripts of their own, bundled beside this one when their sources exist.

@@ -2,7 +2,7 @@
  * How big and how often, from the environment: `LIFELINE_BENCH_SCALE` multiplies every
  * count (events, connections, subscribers; 0.05 gives a quick run), `LIFELINE_BENCH_RUNS`
  * sets the repetitions (default 5), `LIFELINE_BENCH_ONLY` picks benchmarks by id
- * (`decode,sse,websocket,fanout,failover,memory,server-fanout`).
+ * (`decode,sse,websocket,fanout,long-poll,long-poll-latency,failover,memory,server-fanout`).
  */
 export interface BenchSettings {
   scale: number

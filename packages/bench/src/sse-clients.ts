@@ -1,10 +1,14 @@
-import { createClient } from '@lifeline/core'
+import { createClient, type Transport } from '@lifeline/core'
+import { longPoll } from '@lifeline/long-poll'
 import { sseFetch } from '@lifeline/sse-fetch'
 import { EventSource } from 'eventsource'
 import { createParser } from 'eventsource-parser'
 
-/** The SSE clients compared end to end. */
-export type SseVariant = 'lifeline' | 'raw' | 'eventsource'
+/**
+ * The HTTP clients compared end to end: Lifeline over sse-fetch, over long-poll, and the
+ * baselines.
+ */
+export type SseVariant = 'lifeline' | 'long-poll' | 'raw' | 'eventsource'
 
 /** Where to read and how much: `count` events of type `message`, resuming from `lastEventId`. */
 export interface StreamSpec {
@@ -14,12 +18,15 @@ export interface StreamSpec {
 }
 
 /**
- * Lifeline as an app uses it: `createClient` with the sse-fetch transport and a handler.
- * Strategy `none`: the remedies only act on faults, and a benchmark has none.
+ * Lifeline as an app uses it: `createClient` with one transport and a handler. Strategy
+ * `none`: the remedies only act on faults, and a benchmark has none.
  */
-function lifeline({ url, lastEventId, count }: StreamSpec): Promise<void> {
+function lifeline(
+  { url, lastEventId, count }: StreamSpec,
+  transport: Transport = sseFetch(),
+): Promise<void> {
   return new Promise((resolve) => {
-    const client = createClient({ url, transports: [sseFetch()], lastEventId, strategy: 'none' })
+    const client = createClient({ url, transports: [transport], lastEventId, strategy: 'none' })
     let received = 0
     client.on('message', () => {
       if (++received === count) {
@@ -81,6 +88,8 @@ export function receiveSse(variant: SseVariant, spec: StreamSpec): Promise<void>
   switch (variant) {
     case 'lifeline':
       return lifeline(spec)
+    case 'long-poll':
+      return lifeline(spec, longPoll())
     case 'raw':
       return raw(spec)
     case 'eventsource':

@@ -21,7 +21,7 @@ beforeAll(async () => {
 })
 afterAll(() => browser?.close())
 
-/** The page's server also serves the hub's SSE and WebSocket endpoints on /events. */
+/** The page's server also serves the hub's SSE (and long-poll) and WebSocket endpoints on /events. */
 async function openWithHub(): Promise<{ app: BrowserPage<ClientPage>; hub: Hub }> {
   // A short retry hint: the client's first reconnect after a cut waits for it.
   const hub = createHub({ retry: 50 })
@@ -43,7 +43,7 @@ async function drained(hub: Hub): Promise<void> {
   })
 }
 
-describe.each(['sse-fetch', 'websocket', 'sse-xhr'])(
+describe.each(['sse-fetch', 'websocket', 'sse-xhr', 'long-poll'])(
   '%s in Chromium with createClient',
   (adapter) => {
     let app: BrowserPage<ClientPage>
@@ -89,7 +89,8 @@ describe.each(['sse-fetch', 'websocket', 'sse-xhr'])(
       ;({ app, hub } = await openWithHub())
       await app.call('start', adapter, app.url('/events'))
       await app.call('opened')
-      expect(hub.stats().clients).toBe(1)
+      // A poll is one connection too, once the first (answered at once) has given a position.
+      await expect.poll(() => hub.stats().clients).toBe(1)
       const { state, pendingTimers } = await app.call('close')
       expect(state).toBe('closed')
       // Nothing scheduled: no reconnect can follow, however long the page stays.

@@ -1,4 +1,5 @@
 import { type Client, createClient, type Transport } from '@lifeline/core'
+import { longPoll } from '@lifeline/long-poll'
 import { sseFetch } from '@lifeline/sse-fetch'
 import { sseXhr } from '@lifeline/sse-xhr'
 import { type TrackedClock, trackedClock } from '@lifeline/testkit/doubles/tracked-clock'
@@ -20,6 +21,7 @@ const adapters: Record<string, (settings: StartSettings) => Transport> = {
   'sse-fetch': () => sseFetch(),
   'sse-xhr': () => sseXhr(),
   websocket: ({ protocols }) => websocket(protocols === undefined ? {} : { protocols }),
+  'long-poll': () => longPoll(),
 }
 
 /** An event as the page saw it: what the app would get. */

@@ -23,7 +23,22 @@ const SSE_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
 }
 
+/**
+ * The response headers of one long-poll: a complete answer, never to be stored, since the
+ * same poll URL asked again later must reach the hub (DESIGN: long-poll wire).
+ */
+const POLL_HEADERS: Readonly<Record<string, string>> = {
+  ...SSE_HEADERS,
+  'cache-control': 'no-store',
+}
+
 const ALLOW = { allow: 'GET, OPTIONS' }
+
+/** A poll's `hold`: a whole number of ms from 1, without sign, fraction or exponent. */
+const HOLD = /^[1-9][0-9]*$/
+
+const encoder = new TextEncoder()
+const BAD_HOLD = encoder.encode('hold must be a whole number of milliseconds from 1\n')
 
 /** The `Retry-After` header of a connection turned away for now, in whole seconds. */
 export function retryAfter(retryMs: number): Record<string, string> {
@@ -74,6 +89,8 @@ export type SseAdmission =
       start: Start
       /** The connection's place under the limits, released by its subscriber. */
       place: Place
+      /** Set for a long-poll: ms to hold it while there is nothing to send. */
+      hold: number | undefined
     }
 
 /** The query of a request target; a target that is no URL (`//`) has none, and throws nothing. */
@@ -89,9 +106,22 @@ const answer = (
 ): SseAdmission => ({ kind: 'answer', status, headers, body })
 
 /**
- * Decides what an SSE request gets, the same way for `hub.sse` and `hub.fetch`: 403 for a
- * host not allowed, a preflight answer, 405, the farewell after `close()`, 429 or 503 past
- * the limits, or the stream.
+ * The hold of a request that is a long-poll (query `transport=long-poll`), capped by
+ * `pollTimeout` (which is also the hold of a poll that names none); `undefined` for an SSE
+ * request, `'invalid'` for a hold that is no whole number of ms. Any digits are capped, so
+ * a huge hold is the cap, not an overflow.
+ */
+function holdOf(query: URLSearchParams, pollTimeout: number): number | 'invalid' | undefined {
+  if (query.get('transport') !== 'long-poll') return undefined
+  const hold = query.get('hold')
+  if (hold === null) return pollTimeout
+  return HOLD.test(hold) ? Math.min(pollTimeout, Number(hold)) : 'invalid'
+}
+
+/**
+ * Decides what an SSE request or a long-poll gets, the same way for `hub.sse` and
+ * `hub.fetch`: 403 for a host not allowed, a preflight answer, 405, 400 for a poll's bad
+ * `hold`, the farewell after `close()`, 429 or 503 past the limits, or the stream.
  */
 export function admitSse(context: PipeContext, arrival: SseArrival): SseAdmission {
   const { options } = context
@@ -100,18 +130,24 @@ export function admitSse(context: PipeContext, arrival: SseArrival): SseAdmissio
   if (arrival.method === 'OPTIONS')
     return answer(204, { ...preflightHeaders(options.cors, origin), ...ALLOW })
   if (arrival.method !== 'GET') return answer(405, { ...ALLOW })
-  const headers = { ...SSE_HEADERS, ...corsHeaders(options.cors, origin) }
+  const query = queryOf(arrival.target)
+  const hold = holdOf(query, options.pollTimeout)
+  const cors = corsHeaders(options.cors, origin)
+  // A client bug, not a resume point to reset: say so, readable from another origin too.
+  if (hold === 'invalid')
+    return answer(400, { 'content-type': 'text/plain; charset=utf-8', ...cors }, BAD_HOLD)
+  const headers = { ...(hold === undefined ? SSE_HEADERS : POLL_HEADERS), ...cors }
   if (context.farewell !== undefined)
     // Not a 503: a native EventSource treats that as final and never comes back.
     return answer(200, headers, farewellBody(options.retry, context.farewell.chunk))
   const place = context.claim(arrival.address)
   if (place === 'address-full') return answer(429, retryAfter(options.retry))
   if (place === 'hub-full') return answer(503, retryAfter(options.retry))
-  const query = queryOf(arrival.target)
-  // Native EventSource cannot set headers on its first request: `?lastEventId=` stands in.
+  // Native EventSource cannot set headers on its first request, and a poll sends none so
+  // that it needs no preflight: `?lastEventId=` stands in.
   const resumePoint = arrival.lastEventId ?? query.get('lastEventId') ?? undefined
   const start = { resumePoint, fromStart: query.get('from') === 'start' }
-  return { kind: 'stream', headers, start, place }
+  return { kind: 'stream', headers, start, place, hold }
 }
 
 /** The hub's answer to a WebSocket upgrade, before any `ws` code runs. */

@@ -21,6 +21,16 @@ export interface Channel {
   leave(subscriber: Subscriber): void
 }
 
+/**
+ * Where the channel placed a subscriber: `fresh` at the head, `resumed` after its resume
+ * point with `replayed` events, or `reset` (its point could not be served, or the log lost
+ * the history it stood in).
+ */
+export type Placement =
+  | { kind: 'fresh' }
+  | { kind: 'resumed'; replayed: number }
+  | { kind: 'reset' }
+
 /** What a channel needs from its hub. */
 export interface ChannelContext {
   log: EventLog
@@ -31,9 +41,13 @@ export interface ChannelContext {
   bytesOf(entry: LogEntry): Uint8Array
   /** The channel has no subscriber left and has dropped its log subscription. */
   onEmpty(): void
+  /** Told before the bytes of each placement are queued (metrics, and polls that must answer). */
+  onPlaced?(subscriber: Subscriber, placement: Placement): void
 }
 
 const RESET = controlEvent('reset', '')
+const FRESH_PLACEMENT: Placement = { kind: 'fresh' }
+const RESET_PLACEMENT: Placement = { kind: 'reset' }
 /** Replay bytes queued before the replay waits for the client to read. */
 const REPLAY_WINDOW = 256 * 1024
 
@@ -93,6 +107,7 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
       if (subscriber.state === 'live') {
         const held = positionOf(subscriber)
         if (held !== undefined && !isLost(held)) continue
+        context.onPlaced?.(subscriber, RESET_PLACEMENT)
         tellLoss(subscriber, position)
         positions.set(subscriber, { id: position, at: delivered })
       } else if (subscriber.state === 'starting') {
@@ -121,6 +136,7 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     for (let i = seam + 1; i <= held.length; i++) {
       for (const loss of losses) {
         if (loss.at !== i || !loss.isLost(position)) continue
+        context.onPlaced?.(subscriber, RESET_PLACEMENT)
         tellLoss(subscriber, loss.position)
         position = loss.position
       }
@@ -137,8 +153,13 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     const head = await log.newest(stream)
     if (subscriber.state !== 'starting') return
     begin()
-    // History is gone: say so, then carry on as a fresh connection.
-    if (reset) subscriber.send(RESET)
+    context.onPlaced?.(subscriber, reset ? RESET_PLACEMENT : FRESH_PLACEMENT)
+    // History is gone: say so, then carry on as a fresh connection. That one `reset` also
+    // covers any loss the log reported while this start was under way.
+    if (reset) {
+      lossesWhileStarting.delete(subscriber)
+      subscriber.send(RESET)
+    }
     subscriber.send(positionBlock(head))
     goLive(subscriber, head)
   }
@@ -173,8 +194,16 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     reset: boolean,
   ) => {
     const over = entries.length > context.maxReplay
-    if (reset || over) subscriber.send(RESET)
     const kept = over ? entries.slice(entries.length - context.maxReplay) : entries
+    context.onPlaced?.(
+      subscriber,
+      reset || over
+        ? RESET_PLACEMENT
+        : kept.length > 0
+          ? { kind: 'resumed', replayed: kept.length }
+          : FRESH_PLACEMENT,
+    )
+    if (reset || over) subscriber.send(RESET)
     return sendReplay(subscriber, kept, kept.at(-1)?.id ?? head)
   }
 
@@ -201,6 +230,7 @@ export function openChannel(stream: string, context: ChannelContext): Channel {
     if (subscriber.state !== 'starting') return true
     begin()
     if (result.kind === 'entries') {
+      context.onPlaced?.(subscriber, { kind: 'resumed', replayed: result.entries.length })
       await sendReplay(subscriber, result.entries, result.entries.at(-1)?.id ?? resumePoint)
       return true
     }

@@ -6,14 +6,17 @@ import { attachUpgrades, type UpgradeSource } from './attach'
 import { type Channel, openChannel } from './channel'
 import { retireWhenOld } from './connection-age'
 import { createConnectionLimits } from './connection-limits'
+import { createEntryBytes } from './entry-bytes'
 import { hubClosedError, invalidEventError, messageTooLargeError } from './errors'
-import type { LogEntry, NewEvent, PublishOptions } from './log'
+import type { NewEvent, PublishOptions } from './log'
+import { createMetrics, type HubStats } from './metrics'
 import { type HubOptions, resolveHubOptions, type StreamSelector } from './options'
 import type { Farewell, PipeContext } from './pipe-context'
-import { blockExceeds, comment, controlEvent, serializeEntry } from './serialize'
+import { MAX_POLL_BYTES, pollSubscriber } from './poll'
+import { blockExceeds, comment, controlEvent } from './serialize'
 import { serveNode } from './sse-node'
 import { serveFetch } from './sse-web'
-import { createSubscriber, type Subscriber } from './subscriber'
+import { createSubscriber, type Outlet, type Subscriber } from './subscriber'
 import { refuseUpgrade } from './upgrade-refusal'
 import type { UpgradeHandler } from './websocket'
 
@@ -69,18 +72,8 @@ export interface CloseOptions {
   timeout?: number
 }
 
-/** A snapshot of the hub's load. */
-export interface HubStats {
-  /** Open connections, both pipes. */
-  clients: number
-  /** Streams with at least one connection. */
-  streams: number
-  /** Bytes queued for all connections together. */
-  bufferedBytes: number
-}
-
 /**
- * A hub of named streams served over SSE and WebSocket from one event log.
+ * A hub of named streams served over SSE, long-poll and WebSocket from one event log.
  *
  * @example
  * ```ts
@@ -104,9 +97,15 @@ export interface Hub {
    * disconnect reconnects and resumes, an end does not. Resolves with the event's id.
    */
   end(stream: string): Promise<string>
-  /** Serves SSE on a Node request (Express and Fastify: pass the raw objects). */
+  /**
+   * Serves SSE on a Node request (Express and Fastify: pass the raw objects), and the
+   * long-poll transport's polls (query `transport=long-poll`) on the same path.
+   */
   sse(req: IncomingMessage, res: ServerResponse, options: SseOptions): void
-  /** Serves SSE as a Web `Response` (Deno, Bun, edge runtimes, any fetch-style router). */
+  /**
+   * Serves SSE, and long-poll's polls, as a Web `Response` (Deno, Bun, edge runtimes, any
+   * fetch-style router).
+   */
   fetch(request: Request, options: SseOptions): Response
   /** Serves WebSocket upgrades of `server`; returns a function that detaches again. */
   attach(server: UpgradeSource, options: AttachOptions): () => void
@@ -117,7 +116,7 @@ export interface Hub {
     head: Buffer,
     options: { stream: StreamSelector },
   ): void
-  /** Current load. */
+  /** What is open now, by pipe and stream, and the counters since the hub was created. */
   stats(): HubStats
   /**
    * Sends the `close` control event to every connection, waits for them to drain, and ends
@@ -146,21 +145,14 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
   const channels = new Map<string, Channel>()
   const subscribers = new Set<Subscriber>()
   // Serialised once per entry: live fan-out and every replay share the same bytes.
-  const serialized = new WeakMap<LogEntry, Uint8Array>()
+  const entryBytes = createEntryBytes()
+  const metrics = createMetrics(options.onMetric, options.onError)
+  const pollBytes = Math.min(MAX_POLL_BYTES, options.maxBufferedBytes / 2)
   let farewell: Farewell | undefined
   let closing: Promise<void> | undefined
   let heartbeat: ReturnType<typeof setInterval> | undefined
   let drained: (() => void) | undefined
   let upgrades: Promise<UpgradeHandler> | undefined
-
-  const bytesOf = (entry: LogEntry) => {
-    let bytes = serialized.get(entry)
-    if (bytes === undefined) {
-      bytes = serializeEntry(entry)
-      serialized.set(entry, bytes)
-    }
-    return bytes
-  }
 
   const channelOf = (stream: string) => {
     let channel = channels.get(stream)
@@ -170,8 +162,13 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
         retry: options.retry,
         maxReplay: options.maxReplay,
         maxBufferedBytes: options.maxBufferedBytes,
-        bytesOf,
+        bytesOf: entryBytes.bytesOf,
         onEmpty: () => channels.delete(stream),
+        // A poll counts its own placement once it knows how much it really replayed.
+        onPlaced: (subscriber, placement) =>
+          subscriber.placed === undefined
+            ? metrics.placed(subscriber, placement)
+            : subscriber.placed(placement),
       })
       channels.set(stream, channel)
     }
@@ -185,6 +182,7 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
 
   const onGone = (subscriber: Subscriber) => {
     subscribers.delete(subscriber)
+    metrics.disconnected(subscriber)
     channels.get(subscriber.stream)?.leave(subscriber)
     if (subscribers.size > 0) return
     clearInterval(heartbeat)
@@ -199,32 +197,47 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
       return farewell
     },
     claim: limits.claim,
-    connect(stream, pipe, outlet, start, place) {
-      const subscriber = createSubscriber({
+    connect(stream, pipe, outlet, start, place, hold) {
+      const metered: Outlet = {
+        ...outlet,
+        write(chunk, written) {
+          metrics.written(chunk.byteLength)
+          outlet.write(chunk, written)
+        },
+      }
+      const base = createSubscriber({
         stream,
         pipe,
-        outlet,
+        outlet: metered,
         maxBufferedBytes: options.maxBufferedBytes,
-        onCut: (cut) =>
-          options.onCut({
-            stream,
-            pipe,
-            reason: 'slow-consumer',
-            bufferedBytes: cut.bufferedBytes,
-          }),
-        onGone(gone) {
+        onCut(cut) {
+          metrics.cut(cut, cut.bufferedBytes)
+          options.onCut({ stream, pipe, reason: 'slow-consumer', bufferedBytes: cut.bufferedBytes })
+        },
+        onGone() {
           place.release()
           stopAging?.()
-          onGone(gone)
+          onGone(subscriber)
         },
       })
+      const subscriber =
+        hold === undefined
+          ? base
+          : pollSubscriber(base, {
+              hold,
+              maxBytes: pollBytes,
+              entryOf: entryBytes.entryOf,
+              onPlaced: (placement) => metrics.placed(base, placement),
+            })
+      // A poll lasts at most pollTimeout: neither an age nor heartbeats apply to it.
       const { maxConnectionAge } = options
       const stopAging =
-        maxConnectionAge === undefined
+        maxConnectionAge === undefined || hold !== undefined
           ? undefined
           : retireWhenOld(subscriber, maxConnectionAge, Math.random)
       subscribers.add(subscriber)
-      heartbeat ??= setInterval(tick, options.heartbeat)
+      metrics.connected(subscriber)
+      if (hold === undefined) heartbeat ??= setInterval(tick, options.heartbeat)
       channelOf(stream)
         .join(subscriber, start)
         .catch((error: unknown) => {
@@ -281,6 +294,7 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
       )
         throw invalidEventError(`key must be a string of 1 to ${MAX_KEY_BYTES} UTF-8 bytes`)
       const entry = await options.log.append(stream, event, key === undefined ? undefined : { key })
+      metrics.published(stream)
       return entry.id
     },
 
@@ -308,11 +322,7 @@ export function createHub(hubOptions: HubOptions = {}): Hub {
 
     handleUpgrade,
 
-    stats() {
-      let bufferedBytes = 0
-      for (const subscriber of subscribers) bufferedBytes += subscriber.bufferedBytes
-      return { clients: subscribers.size, streams: channels.size, bufferedBytes }
-    },
+    stats: () => metrics.snapshot(subscribers, channels.size),
 
     close({ reconnect = true, timeout = 5_000 } = {}) {
       if (closing !== undefined) return closing

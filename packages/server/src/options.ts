@@ -4,10 +4,11 @@ import { MAX_CONNECTION_AGE } from './connection-age'
 import type { CorsOptions } from './cors'
 import type { EventLog } from './log'
 import { memoryLog } from './memory-log'
+import type { HubMetric } from './metrics'
 import type { OriginOption } from './origin'
 
-/** Which pipe a subscriber is connected through. */
-export type Pipe = 'sse' | 'websocket'
+/** Which pipe a subscriber is connected through; `'long-poll'` is one poll of the long-poll transport. */
+export type Pipe = 'sse' | 'websocket' | 'long-poll'
 
 /** Why the hub dropped a subscriber on its own. */
 export interface CutInfo {
@@ -67,6 +68,12 @@ export interface HubOptions {
   /** Ms a WebSocket client has to send its hello frame. Default 10,000. */
   helloTimeout?: number
   /**
+   * The longest a long-poll with nothing to send is held, in ms: a poll's `hold` is capped
+   * by it (and is it when the poll names none). Keep it under the idle timeout of every
+   * proxy in front of the server. Default 25,000.
+   */
+  pollTimeout?: number
+  /**
    * Ms a connection may live, ±10 % drawn per connection; then it gets the close event
    * `{"reconnect":true}` and ends, on both pipes, so clients re-resolve their headers
    * (tokens) and spread onto instances added since. Default: no limit.
@@ -78,6 +85,12 @@ export interface HubOptions {
   cors?: CorsOptions
   /** Told when the hub cuts a subscriber on its own. */
   onCut?: (info: CutInfo) => void
+  /**
+   * Told each countable thing as it happens — a connection opened or closed, an event
+   * published, a resume, a reset, a cut — for counters of your own (Prometheus,
+   * OpenTelemetry). Called synchronously; what it throws goes to `onError`. See server.md.
+   */
+  onMetric?: (metric: HubMetric) => void
   /** Told when the log fails while serving a connection (the connection is dropped). */
   onError?: (error: unknown) => void
 }
@@ -95,10 +108,12 @@ export interface ResolvedHubOptions {
   maxMessageBytes: number
   maxReplay: number
   helloTimeout: number
+  pollTimeout: number
   maxConnectionAge: number | undefined
   origins: OriginOption | undefined
   cors: CorsOptions | undefined
   onCut: (info: CutInfo) => void
+  onMetric: ((metric: HubMetric) => void) | undefined
   onError: (error: unknown) => void
 }
 
@@ -125,6 +140,12 @@ function hosts(value: readonly string[] | undefined) {
   return [...value]
 }
 
+function callback<T>(name: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function')
+    throw new LifelineError('invalid-option', `${name} must be a function`)
+  return value
+}
+
 /** Applies the defaults and rejects values that cannot work. */
 export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
   return {
@@ -147,6 +168,7 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
     ),
     maxReplay: positive('maxReplay', options.maxReplay, 10_000),
     helloTimeout: positive('helloTimeout', options.helloTimeout, 10_000, MAX_DELAY_MS),
+    pollTimeout: positive('pollTimeout', options.pollTimeout, 25_000, MAX_DELAY_MS),
     maxConnectionAge:
       options.maxConnectionAge === undefined
         ? undefined
@@ -154,6 +176,7 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
     origins: options.origins,
     cors: options.cors,
     onCut: options.onCut ?? (() => {}),
+    onMetric: callback('onMetric', options.onMetric),
     onError: options.onError ?? ((error) => console.error('[lifeline] server error', error)),
   }
 }

@@ -23,7 +23,15 @@ export interface PipeContext {
   claim: ConnectionLimits['claim']
   /**
    * Registers a connection on `stream` and starts it at `start` (replay or reset, then
-   * live); the subscriber releases `place` when it is gone.
+   * live); the subscriber releases `place` when it is gone. With `hold` (pipe `long-poll`)
+   * it is one poll: it ends once it has given what there is, or after `hold` ms.
    */
-  connect(stream: string, pipe: Pipe, outlet: Outlet, start: Start, place: Place): Subscriber
+  connect(
+    stream: string,
+    pipe: Pipe,
+    outlet: Outlet,
+    start: Start,
+    place: Place,
+    hold?: number,
+  ): Subscriber
 }

@@ -5,13 +5,13 @@ import type { PipeContext } from './pipe-context'
 import type { Outlet } from './subscriber'
 
 /**
- * Connections carrying an event stream now, of any hub. A request pipelined behind one can
- * never be answered before the stream ends, and Node stops reading a connection once the
- * answers queued on it pile up, so it would not even see the client leave.
+ * Connections carrying an event stream (or a poll) now, of any hub. A request pipelined
+ * behind a stream can never be answered before it ends, and Node stops reading a connection
+ * once the answers queued on it pile up, so it would not even see the client leave.
  */
 const streaming = new WeakSet<Socket>()
 
-/** Serves one SSE request on Node's `http` objects. */
+/** Serves one SSE request, or one long-poll, on Node's `http` objects. */
 export function serveNode(
   context: PipeContext,
   req: IncomingMessage,
@@ -21,8 +21,9 @@ export function serveNode(
 ): void {
   const { options } = context
   const { socket } = req
-  // Browsers and EventSource never pipeline; a client that stacks requests behind an
-  // endless response is broken or hostile, and keeps nothing.
+  // Browsers and EventSource never pipeline, nor does the long-poll client (it polls once
+  // the previous answer is in); a client that stacks requests behind a stream is broken or
+  // hostile, and keeps nothing.
   if (streaming.has(socket)) {
     socket.destroy()
     return
@@ -41,7 +42,7 @@ export function serveNode(
     res.writeHead(admission.status, admission.headers).end(admission.body)
     return
   }
-  const { headers } = admission
+  const { headers, hold } = admission
   streaming.add(socket)
   // Small writes go out at once; Nagle would hold a lone event back for an ACK.
   socket.setNoDelay(true)
@@ -58,12 +59,14 @@ export function serveNode(
       else res.writeHead(503, retryAfter(options.retry)).end()
     },
   }
-  const subscriber = context.connect(stream, 'sse', outlet, admission.start, admission.place)
+  const pipe = hold === undefined ? 'sse' : 'long-poll'
+  const subscriber = context.connect(stream, pipe, outlet, admission.start, admission.place, hold)
   const ended = () => {
     streaming.delete(socket)
     subscriber.gone()
   }
-  // After a graceful end (close(), connection age) the connection may carry a next request.
+  // After a graceful end (a poll answered, close(), connection age) the connection may carry
+  // a next request.
   res.once('finish', () => streaming.delete(socket))
   res.once('close', ended)
   // A response queued behind another one on the connection never closes when the connection

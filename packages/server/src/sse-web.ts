@@ -7,9 +7,9 @@ import type { Outlet } from './subscriber'
 const HIGH_WATER_BYTES = 64 * 1024
 
 /**
- * Serves one SSE request as a Web `Response` whose body is a byte stream. The stream's
- * queue is the backpressure: a write counts as done while the queue has room, and waits
- * for the runtime to pull otherwise.
+ * Serves one SSE request, or one long-poll, as a Web `Response` whose body is a byte
+ * stream. The stream's queue is the backpressure: a write counts as done while the queue
+ * has room, and waits for the runtime to pull otherwise.
  */
 export function serveFetch(
   context: PipeContext,
@@ -34,7 +34,8 @@ export function serveFetch(
       status: admission.status,
       headers: admission.headers,
     })
-  const { headers, start, place } = admission
+  const { headers, start, place, hold } = admission
+  const pipe = hold === undefined ? 'sse' : 'long-poll'
   let waiting: (() => void) | undefined
   let gone: (() => void) | undefined
   const body = new ReadableStream<Uint8Array>(
@@ -61,7 +62,7 @@ export function serveFetch(
             gone?.()
           },
         }
-        const subscriber = context.connect(stream, 'sse', outlet, start, place)
+        const subscriber = context.connect(stream, pipe, outlet, start, place, hold)
         gone = () => {
           open = false
           subscriber.gone()

@@ -1,3 +1,4 @@
+import type { Placement } from './channel'
 import type { LogEntry } from './log'
 import type { Pipe } from './options'
 
@@ -38,6 +39,8 @@ export interface Subscriber {
   flushed(): Promise<void>
   /** Marks the replay done: from now on live entries are sent directly. */
   goLive(): void
+  /** Told where the channel placed it, before those bytes are queued; a poll acts on it. */
+  placed?(placement: Placement): void
   /** Sends a heartbeat when nothing else is on its way. */
   heartbeat(chunk: Uint8Array): void
   /** Sends `last` (if any) after everything queued, then ends the connection. */

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net'
-import { type CutInfo, memoryLog, type Pipe } from '@lifeline/server'
+import { type CutInfo, type HubMetric, memoryLog } from '@lifeline/server'
 import { type HubServer, startHubServer } from '@lifeline/testkit/servers/hub-server'
-import { openRawPipe } from '@lifeline/testkit/wire/raw-pipe'
+import { openRawPipe, type RawPipe } from '@lifeline/testkit/wire/raw-pipe'
 import { stalledSse, stalledWebSocket } from '@lifeline/testkit/wire/stalled-clients'
 import { afterEach, describe, expect, it } from 'vitest'
 
@@ -10,18 +10,20 @@ afterEach(async () => {
   await server?.close()
 })
 
-describe.each<[Pipe, (server: HubServer) => Socket]>([
+describe.each<[RawPipe, (server: HubServer) => Socket]>([
   ['sse', (server) => stalledSse(server.url)],
   ['websocket', (server) => stalledWebSocket(server.wsUrl)],
 ])('backpressure over %s', (pipe, stalled) => {
   it('cuts a reader that does not keep up at maxBufferedBytes, keeping memory bounded', async () => {
     const maxBufferedBytes = 64 * 1024
     const cuts: CutInfo[] = []
+    const metrics: HubMetric[] = []
     server = await startHubServer({
       hubOptions: {
         maxBufferedBytes,
         log: memoryLog({ capacity: 100 }),
         onCut: (c) => cuts.push(c),
+        onMetric: (metric) => metrics.push(metric),
       },
     })
     const fast = await openRawPipe(pipe, server)
@@ -43,7 +45,10 @@ describe.each<[Pipe, (server: HubServer) => Socket]>([
     // Never more than the limit plus one event per connection waits in the server.
     expect(peak).toBeLessThanOrEqual(2 * (maxBufferedBytes + data.length + 64))
     // The cut subscriber is gone at once; the fast one on the same stream stays.
-    expect(server.hub.stats().clients).toBe(1)
+    expect(server.hub.stats()).toMatchObject({ clients: 1, cuts: 1 })
+    expect(metrics.filter((metric) => metric.kind === 'cut')).toEqual([
+      { kind: 'cut', stream: 'events', pipe, bufferedBytes: cuts[0]!.bufferedBytes },
+    ])
     slow.destroy()
     expect(fast.ended).toBe(false)
     fast.close()

@@ -35,7 +35,7 @@ describe('shutdown', () => {
       expect(reader.events.at(-1)).toEqual({ kind: 'event', type: 'close', data, id: undefined })
     }
     expect((await ws.waitForClose()).code).toBe(code)
-    expect(server.hub.stats()).toEqual({ clients: 0, streams: 0, bufferedBytes: 0 })
+    expect(server.hub.stats()).toMatchObject({ clients: 0, streams: 0, bufferedBytes: 0 })
   })
 
   it('after close: SSE gets 200 with retry and the close event, WebSocket 503, publish a typed error', async () => {

@@ -38,9 +38,12 @@ export type Fault =
   | { kind: 'throttle'; bytesPerSecond: number }
   /**
    * Pass the HTTP response head, then hold the body until `untilBytes` are held (then
-   * flush them and hold the next block) or, without `untilBytes`, until the upstream ends —
-   * what a reverse proxy with response buffering on does to SSE. With `holdHeaders` the
-   * head is held too, so the client sees no response at all (a connect timeout).
+   * flush them and hold the next block), until the response is complete (its
+   * `Content-Length`, or the last chunk of a chunked body), or until the upstream ends —
+   * what a reverse proxy with response buffering on does: an endless SSE stream never
+   * arrives, a complete response (a long-poll's) does, each one of a keep-alive connection.
+   * With `holdHeaders` the head is held too, so the client sees no response at all (a
+   * connect timeout).
    */
   | { kind: 'buffer'; untilBytes?: number; holdHeaders?: boolean }
   /**

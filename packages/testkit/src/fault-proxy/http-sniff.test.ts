@@ -130,6 +130,14 @@ describe('ResponseHeadScanner', () => {
     const scanner = new ResponseHeadScanner()
     expect(scanner.push(Buffer.from('HTTP/1.1 204 No Content\r\n\r\nrest'))).toBe(27)
   })
+
+  it('keeps the head it found, across chunks, without the blank line', () => {
+    const scanner = new ResponseHeadScanner()
+    expect(scanner.head).toBeUndefined()
+    scanner.push(Buffer.from('HTTP/1.1 200 OK\r\nContent-'))
+    scanner.push(Buffer.from('Length: 3\r\n\r\nabc'))
+    expect(scanner.head).toBe('HTTP/1.1 200 OK\r\nContent-Length: 3')
+  })
 })
 
 describe('statusResponse', () => {

@@ -188,22 +188,41 @@ export function parseRequestHead(text: string): SniffedRequest | undefined {
 /**
  * Finds where a response head ends in the server → client bytes, across chunk
  * boundaries. `push` returns the offset just past the blank line in that chunk, or
- * `undefined` while the head goes on.
+ * `undefined` while the head goes on; then `head` is the head's text (up to 64 KiB).
  */
 export class ResponseHeadScanner {
   #tail = Buffer.alloc(0)
+  #seen: Buffer[] = []
+  #seenBytes = 0
+  #head: string | undefined
+
+  /** The complete head (status line and fields, without the blank line), once found. */
+  get head(): string | undefined {
+    return this.#head
+  }
 
   /** Feeds the next chunk of the response. */
   push(chunk: Buffer): number | undefined {
     const joined = Buffer.concat([this.#tail, chunk])
     const end = joined.indexOf(headEnd)
     if (end === -1) {
+      this.#keep(chunk)
       this.#tail = joined.subarray(Math.max(0, joined.length - (headEnd.length - 1)))
       return undefined
     }
     const offset = end + headEnd.length - this.#tail.length
+    this.#keep(chunk.subarray(0, offset))
     this.#tail = Buffer.alloc(0)
+    const text = Buffer.concat(this.#seen).toString('latin1')
+    this.#head = text.slice(0, text.length - headEnd.length)
+    this.#seen = []
     return offset
+  }
+
+  #keep(bytes: Buffer): void {
+    if (this.#seenBytes > maxHeadBytes) return
+    this.#seen.push(bytes)
+    this.#seenBytes += bytes.length
   }
 }
 

@@ -1,4 +1,5 @@
 import { ResponseHeadScanner } from './http-sniff'
+import { bodyScannerFor, type ResponseBodyScanner } from './response-framing'
 
 /** What a lane forwards: bytes, or how the source side closed. */
 export type LaneItem = Buffer | 'end' | 'reset'
@@ -11,7 +12,10 @@ export interface LaneShape {
   delayMs: number
   /** Bandwidth cap, or `undefined` for none. */
   bytesPerSecond: number | undefined
-  /** Hold the body (and with `holdHeaders` the head) until `untilBytes` or the end. */
+  /**
+   * Hold the body (and with `holdHeaders` the head) until `untilBytes`, the end of the
+   * response, or the end of the connection.
+   */
   hold: { untilBytes: number | undefined; holdHeaders: boolean } | undefined
   /** Bytes still to deliver before the connection is cut. */
   cutAfter: number | undefined
@@ -62,6 +66,8 @@ export class Lane {
   #held: Buffer[] = []
   #heldBytes = 0
   #head: ResponseHeadScanner | undefined
+  /** Where the held response's body ends, when its head gave its framing. */
+  #body: ResponseBodyScanner | undefined
   #cutLeft: number | undefined
   #nextSliceAt = 0
   #timer: NodeJS.Timeout | undefined
@@ -87,6 +93,7 @@ export class Lane {
   shape(shape: LaneShape): void {
     const wasHolding = this.#shape.hold !== undefined
     this.#shape = shape
+    if (shape.hold === undefined) this.#body = undefined
     this.#cutLeft = shape.cutAfter
     const until = shape.hold?.untilBytes
     if (
@@ -132,18 +139,39 @@ export class Lane {
   #hold(chunk: Buffer, hold: NonNullable<LaneShape['hold']>): void {
     let body = chunk
     if (this.#head !== undefined) {
-      const offset = this.#head.push(chunk)
-      if (offset !== undefined) this.#head = undefined
-      if (!hold.holdHeaders) {
-        this.#enqueue(offset === undefined ? chunk : chunk.subarray(0, offset))
-        body = offset === undefined ? Buffer.alloc(0) : chunk.subarray(offset)
+      const scanner = this.#head
+      const offset = scanner.push(chunk)
+      const head = offset === undefined ? chunk : chunk.subarray(0, offset)
+      body = offset === undefined ? Buffer.alloc(0) : chunk.subarray(offset)
+      if (hold.holdHeaders) this.#keep(head)
+      else this.#enqueue(head)
+      if (offset !== undefined) {
+        this.#head = undefined
+        this.#body = bodyScannerFor(scanner.head ?? '')
+        // A body that is complete at once (204, 304, length 0) ends the response here.
+        if (this.#body?.done) this.#endResponse()
       }
     }
-    if (body.length > 0) {
-      this.#held.push(body)
-      this.#heldBytes += body.length
+    const end = body.length === 0 ? undefined : this.#body?.push(body)
+    if (end === undefined) this.#keep(body)
+    else {
+      // A buffering proxy sends a response once it is complete; what follows is not its own.
+      this.#keep(body.subarray(0, end))
+      this.#endResponse()
+      this.#keep(body.subarray(end))
     }
     if (hold.untilBytes !== undefined && this.#heldBytes >= hold.untilBytes) this.#flushHeld()
+  }
+
+  #keep(bytes: Buffer): void {
+    if (bytes.length === 0) return
+    this.#held.push(bytes)
+    this.#heldBytes += bytes.length
+  }
+
+  #endResponse(): void {
+    this.#body = undefined
+    this.#flushHeld()
   }
 
   #flushHeld(): void {

@@ -340,6 +340,47 @@ describe('createFaultProxy on HTTP routes', () => {
     expect(text).toMatch(/^data: 1\n\n[\s\S]*data: 50\n\n$/)
   })
 
+  it('buffers each complete response of a keep-alive connection until its end, chunked or sized', async () => {
+    const pieces = createArrivals<ServerResponse>()
+    const server = createHttpServer((req, res) => {
+      if (req.url === '/sized') res.end('0123456789')
+      else {
+        res.writeHead(200, { 'content-type': 'text/event-stream' })
+        res.write('id: 1\n\n')
+        pieces.push(res)
+      }
+    })
+    const port = await listenOnLoopback(server)
+    cleanups.push(() => closeServer(server))
+    const proxy = await proxyTo(port)
+    proxy.setRule({ path: '/' }, { kind: 'buffer' })
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    cleanups.push(() => agent.destroy())
+    for (let poll = 1; poll <= 2; poll++) {
+      const res = await request(proxy.port, `/poll-${poll}`, sse, agent)
+      const open = await pieces.next('the poll on the upstream')
+      const [connection] = proxy.connections
+      const headBytes = connection!.bytesDown
+      const wire: string[] = []
+      const onWire = (chunk: Buffer) => wire.push(String(chunk))
+      const socket = res.socket
+      socket.on('data', onWire)
+      const text = body(res)
+      open.write('data: more\n\n')
+      await connection!.until((c) => c.pendingDown > 0)
+      expect(connection!.bytesDown).toBe(headBytes)
+      open.end('id: 2\n\n')
+      expect(await within(text, 'the end of the poll')).toBe('id: 1\n\ndata: more\n\nid: 2\n\n')
+      socket.off('data', onWire)
+      // The whole body in one delivery, its chunked framing included, as from a proxy's buffer.
+      expect(wire).toHaveLength(1)
+      expect(wire[0]).toMatch(/id: 1\n\n[\s\S]*data: more\n\n[\s\S]*id: 2\n\n\r\n0\r\n\r\n$/)
+    }
+    expect(await body(await request(proxy.port, '/sized', {}, agent))).toBe('0123456789')
+    expect(proxy.stats.accepted).toBe(1)
+    expect(proxy.connections[0]?.requests).toBe(3)
+  })
+
   it('holds the headers too in the header-holding variant, so no response arrives', async () => {
     const upstream = await sseUpstream()
     const proxy = await proxyTo(upstream.port)

@@ -48,6 +48,11 @@ const defaultStream = (req: IncomingMessage) =>
 async function bridgeFetch(hub: Hub, req: IncomingMessage, res: ServerResponse, stream: string) {
   const abort = new AbortController()
   res.on('close', () => abort.abort())
+  // A response queued behind another on a pipelining connection never closes when the
+  // connection goes first; its request does (as hub.sse itself listens for).
+  req.on('close', () => {
+    if (req.socket.destroyed) abort.abort()
+  })
   const headers = new Headers()
   for (const [name, value] of Object.entries(req.headers))
     if (typeof value === 'string') headers.set(name, value)
