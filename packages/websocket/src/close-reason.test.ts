@@ -10,9 +10,17 @@ describe('closeReason', () => {
     [1006, '', { kind: 'network' }],
     [1015, '', { kind: 'network' }],
     [1009, '', { kind: 'protocol', message: 'WebSocket closed with code 1009 (message too big)' }],
-    [1013, 'busy', { kind: 'protocol', message: 'WebSocket closed with code 1013 (busy)' }],
+    [1011, '', { kind: 'protocol', message: 'WebSocket closed with code 1011 (internal error)' }],
+    [4000, 'busy', { kind: 'protocol', message: 'WebSocket closed with code 4000 (busy)' }],
   ])('maps code %i (reason %j) to %o', (code, reason, expected) => {
     expect(closeReason(code, reason)).toEqual(expected)
+  })
+
+  it.each([
+    [1013, 'event log unavailable', 'WebSocket closed with code 1013 (event log unavailable)'],
+    [1014, '', 'WebSocket closed with code 1014 (bad gateway)'],
+  ])('maps the outage code %i (%j) to network, its message kept', (code, reason, message) => {
+    expect(closeReason(code, reason)).toEqual({ kind: 'network', error: new Error(message) })
   })
 })
 

@@ -14,11 +14,19 @@ export function closeReason(code: number, reason: string): CloseReason {
     case 1006: // [RFC 6455 §7.1.5] closed without a close frame: the connection dropped
     case 1015: // [RFC 6455 §7.4.1] the TLS handshake failed
       return { kind: 'network' }
-    default: {
-      const detail = reason === '' ? (CODE_NAMES[code] ?? 'unknown code') : reason
-      return { kind: 'protocol', message: `WebSocket closed with code ${code} (${detail})` }
-    }
+    // Try again later (what @lifeline/server sends while its log cannot be read) and bad
+    // gateway: WebSocket's 503 and 502, an outage that says nothing of the stream.
+    case 1013:
+    case 1014:
+      return { kind: 'network', error: new Error(describe(code, reason)) }
+    default:
+      return { kind: 'protocol', message: describe(code, reason) }
   }
+}
+
+function describe(code: number, reason: string): string {
+  const detail = reason === '' ? (CODE_NAMES[code] ?? 'unknown code') : reason
+  return `WebSocket closed with code ${code} (${detail})`
 }
 
 /**

@@ -58,8 +58,8 @@ describe('negotiate: every reason that ends an attempt before its first byte', (
     ['HTTP 502', { kind: 'http', status: 502 }, 'wait', 0],
     ['HTTP 503', { kind: 'http', status: 503 }, 'wait', 0],
     ['HTTP 504', { kind: 'http', status: 504 }, 'wait', 0],
-    // With no other transport to try, a resume point that keeps breaking the protocol is suspect.
-    ['protocol', { kind: 'protocol', message: 'text/html' }, 'wait', 1],
+    // DESIGN: protocol never counts toward resetAfter, whatever is left to try.
+    ['protocol', { kind: 'protocol', message: 'text/html' }, 'wait', 0],
     ['ended before the first byte', { kind: 'ended' }, 'wait', 1],
     ['aborted by the transport', { kind: 'aborted' }, 'wait', 0],
     ['timeout', { kind: 'timeout' }, 'wait', 1],

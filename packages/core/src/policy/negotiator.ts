@@ -298,9 +298,8 @@ function isEvidenceAgainstResumePoint(
     return reason.status >= 400 && reason.status < 600 && !TRANSIENT_STATUSES.has(reason.status)
   }
   if (!noOtherTransport) return false
-  // A resume point that keeps breaking the protocol (a hello over the server's limit) is
-  // as suspect as one the server times out on.
-  if (reason.kind === 'timeout' || reason.kind === 'buffered' || reason.kind === 'protocol')
-    return true
+  // [design] a protocol failure never counts: it says nothing of the resume point (a server
+  // that closes 1013 while its log is away would cost a gap). Ids are bounded instead.
+  if (reason.kind === 'timeout' || reason.kind === 'buffered') return true
   return (reason.kind === 'stall' || reason.kind === 'ended') && !succeeded
 }
