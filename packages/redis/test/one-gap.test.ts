@@ -3,7 +3,7 @@ import { createFaultProxy, type FaultProxy } from '@lifeline/testkit/fault-proxy
 import { startHubServer } from '@lifeline/testkit/servers/hub-server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { redisLog } from '../src/index'
-import { startClient } from './reader'
+import { startClient, type TransportName } from './reader'
 import { connect, ready, startRedisServer } from './redis'
 
 const cleanups: Array<() => unknown> = []
@@ -17,16 +17,18 @@ async function instance(url: string) {
   cleanups.push(() => client.close())
   const log = redisLog({ client, timeout: 1_000, onError: () => {} })
   cleanups.push(() => log.close())
-  const server = await startHubServer({ hub: createHub({ log, retry: 50, heartbeat: 1_000 }) })
+  // The hub refuses connections while Redis is down (503, 1013): told, not logged.
+  const hub = createHub({ log, retry: 50, heartbeat: 1_000, onError: () => {} })
+  const server = await startHubServer({ hub })
   cleanups.push(() => server.close({ timeout: 100 }))
   return { client, log, server, port: Number(new URL(server.url).port) }
 }
 
 /** A client behind its own fault proxy, which the test can keep away and send elsewhere. */
-async function awayableClient(port: number) {
+async function awayableClient(port: number, transport: TransportName = 'sse-fetch') {
   const proxy: FaultProxy = await createFaultProxy({ upstream: { port } })
   cleanups.push(() => proxy.close())
-  const reader = startClient(`${proxy.url}/events`, 'sse-fetch')
+  const reader = startClient(`${proxy.url}/events`, transport)
   cleanups.push(() => reader.client.close())
   await reader.open()
   return {
@@ -88,3 +90,35 @@ describe('one loss of history, one gap (Redis restarted without persistence)', (
     expect(data(z)).toEqual(['between', 'after'])
   })
 })
+
+describe.each<TransportName>(['sse-fetch', 'websocket'])(
+  'no loss, no gap: Redis restarted with its data (%s)',
+  (transport) => {
+    it('resumes a client the hub refused over and over while Redis was down exactly, with no gap', async () => {
+      const redis = await startRedisServer({ appendonly: true })
+      cleanups.push(() => redis.close())
+      const a = await instance(redis.url)
+      const y = await awayableClient(a.port, transport)
+      await a.server.hub.publish('events', { data: 'before' })
+      await y.reader.received('before')
+      await y.away()
+
+      await redis.kill()
+      await y.backTo(a.port)
+      // The hub cannot read the stream, so it refuses the resume (SSE 503, WebSocket close
+      // code 1013): more refusals than resetAfter (2), none of them evidence against the point
+      // (the first failure may still be the proxy's).
+      const from = y.reader.failures()
+      await y.reader.until('refused three times', () => y.reader.failures() >= from + 4)
+      await redis.start()
+      await ready(a.client)
+      await y.reader.until('back', () => y.reader.resumes.length + y.reader.gaps.length > 0)
+      await y.reader.open()
+      expect(y.reader.gaps).toEqual([])
+      expect(y.reader.resumes).toHaveLength(1)
+      await a.server.hub.publish('events', { data: 'after' })
+      await y.reader.received('after')
+      expect(data(y.reader)).toEqual(['before', 'after'])
+    })
+  },
+)

@@ -1,4 +1,9 @@
-import { createClient, type Client as LifelineClient, type StreamEvent } from '@lifeline/core'
+import {
+  type ConnectionEvents,
+  createClient,
+  type Client as LifelineClient,
+  type StreamEvent,
+} from '@lifeline/core'
 import { sseFetch } from '@lifeline/sse-fetch'
 import { websocket } from '@lifeline/websocket'
 
@@ -12,7 +17,7 @@ export function startClient(url: string, transport: TransportName) {
     backoff: { initial: 20, max: 100 },
   })
   const events: StreamEvent[] = []
-  const gaps: unknown[] = []
+  const gaps: ConnectionEvents['gap'][] = []
   /** How many events had arrived at each gap. */
   const gapsAt: number[] = []
   const resumes: { replayed: number }[] = []
@@ -72,5 +77,8 @@ export function startClient(url: string, transport: TransportName) {
         () => client.connection.state === 'open' && client.connection.lastEventId !== undefined,
       ),
     received: (data: string) => until(`"${data}"`, () => events.some((e) => e.data === data)),
+    /** Connection attempts that failed so far, whatever the reason. */
+    failures: () =>
+      Object.values(client.connection.diagnostics().failures).reduce((sum, n) => sum + n, 0),
   }
 }
