@@ -557,14 +557,38 @@ describe('negotiate: credentials', () => {
   it('a 401 or 403 resolves the headers again once; the same answer again is final', () => {
     for (const status of [401, 403]) {
       const reason: ConnectionReason = { kind: 'http', status }
-      const first = negotiate(config(2), connecting, ended(reason))
+      const first = negotiate(config(1), connecting, ended(reason))
       expect(kinds(first.actions)).toEqual(['open'])
       expect(first.error).toBeUndefined()
-      const second = negotiate(config(2), { ...first.state, phase: 'connecting' }, ended(reason))
+      const second = negotiate(config(1), { ...first.state, phase: 'connecting' }, ended(reason))
       expect(second.state.phase).toBe('closed')
       expect(second.actions).toEqual([])
       expect(second.error).toEqual({ code: 'unauthorized', reason })
     }
+  })
+
+  it('refused again, it falls back at once while another transport is left; final once each refused', () => {
+    // A proxy that forbids WebSocket upgrades with 403: long-poll must still get its turn.
+    const reason: ConnectionReason = { kind: 'http', status: 403 }
+    let state: PolicyState = connecting
+    const seen: [string[], number, string | undefined][] = []
+    for (let i = 0; i < 4; i++) {
+      const decision = negotiate(config(3), { ...state, phase: 'connecting' }, ended(reason))
+      state = decision.state
+      seen.push([kinds(decision.actions), state.transport, decision.error?.code])
+    }
+    expect(seen).toEqual([
+      [['open'], 0, undefined],
+      [['open'], 1, 'connection'],
+      [['open'], 2, 'connection'],
+      [[], 2, 'unauthorized'],
+    ])
+    expect(state.phase).toBe('closed')
+    // Without fallback there is nothing else to try: the second refusal is final.
+    const fixed = config(3, STRATEGY_PRESETS.reset)
+    const once = negotiate(fixed, connecting, ended(reason))
+    const twice = negotiate(fixed, { ...once.state, phase: 'connecting' }, ended(reason))
+    expect(twice.error?.code).toBe('unauthorized')
   })
 
   it('a success in between starts the count again', () => {

@@ -27,7 +27,8 @@ import type { Action, Decision, PolicyConfig, PolicyState, Signal } from './poli
  * | `close` | → closed | → closed | → closed | → closed | → closed |
  *
  * In `closed` every signal is ignored. HTTP 204 and `{"reconnect":false}` close for good, and
- * so does a 401/403 that persists after the headers were resolved again.
+ * so does a 401/403 that persists after the headers were resolved again, once no other
+ * transport is left to try.
  */
 export function negotiate(config: PolicyConfig, state: PolicyState, signal: Signal): Decision {
   if (state.phase === 'closed') return unchanged(state)
@@ -233,17 +234,24 @@ function onFailure(
 ): Decision {
   const { strategy } = config
   const base: PolicyState = { ...state, ...LEFT, emptyEnds }
-  if (reason.kind === 'http' && (reason.status === 401 || reason.status === 403)) {
-    // Expired credentials: resolve the headers again once; the same answer again is final.
-    if (!state.authRetried) return connectNow({ ...base, authRetried: true }, reason)
-    return { ...closeFor(base, reason), failure: reason, error: { code: 'unauthorized', reason } }
-  }
-  const run = Math.max(1, emptyEnds - 1)
-  const failures = Math.max(state.failures + 1, run)
   const failedTransports = state.failedTransports.includes(state.transport)
     ? state.failedTransports
     : [...state.failedTransports, state.transport]
   const fallbackAfter = config.transports > 1 ? strategy.fallbackAfter : false
+  const noOtherTransport = fallbackAfter === false || failedTransports.length >= config.transports
+  if (reason.kind === 'http' && (reason.status === 401 || reason.status === 403)) {
+    // Expired credentials: resolve the headers again once; the same answer again is final
+    // once no other transport is left. Until then it falls back at once: a proxy may forbid
+    // WebSocket upgrades with a 403 on exactly the networks long-poll is for.
+    if (!state.authRetried) return connectNow({ ...base, authRetried: true }, reason)
+    if (noOtherTransport)
+      return { ...closeFor(base, reason), failure: reason, error: { code: 'unauthorized', reason } }
+    const transport = (state.transport + 1) % config.transports
+    const next = { ...base, transport, failedTransports, fallbackFailures: 0, emptyEnds: 0 }
+    return { ...connectNow(next, reason), failure: reason, error: { code: 'connection', reason } }
+  }
+  const run = Math.max(1, emptyEnds - 1)
+  const failures = Math.max(state.failures + 1, run)
   // Buffering is a property of the path: retrying the same way cannot help.
   const fallbackFailures =
     fallbackAfter === false
@@ -251,7 +259,6 @@ function onFailure(
       : reason.kind === 'buffered'
         ? fallbackAfter
         : Math.max(state.fallbackFailures + 1, run)
-  const noOtherTransport = fallbackAfter === false || failedTransports.length >= config.transports
   const resumed = outcome.resumed === true
   const evidence =
     resumed && isEvidenceAgainstResumePoint(reason, outcome.succeeded === true, noOtherTransport)
