@@ -88,36 +88,39 @@ function expectExactlyOnce(run: FallbackRun): void {
 }
 
 describe('long-poll: SSE buffered and WebSocket refused on the path', () => {
-  it("through the fault proxy's buffer fault: falls back to long-poll, every event once, and upgrades back when SSE heals", async () => {
-    const server = await startHubServer({ hubOptions: FAST.hub })
-    cleanups.push(() => server.close())
-    const proxy = await createFaultProxy({
-      upstream: { port: Number(new URL(server.url).port) },
-      seed: 11,
-    })
-    cleanups.push(() => proxy.close())
-    const buffering = proxy.setRule({ upgrade: false }, { kind: 'buffer' })
-    // A gateway that cannot carry the upgrade. (A 403 here would stop the client for good:
-    // it takes a repeated 401/403 as a credentials failure, whatever the transport.)
-    proxy.setRule({ upgrade: true }, { kind: 'status', status: 502 })
-    const run = await fallBackAndUpgrade(
-      server,
-      `${proxy.url}/events`,
-      async () => {
-        // The proxy's configuration fixed: new requests and the open keep-alive ones.
-        buffering.remove()
-        proxy.applyAll({ kind: 'pass' })
-      },
-      11,
-    )
-    expectExactlyOnce(run)
-    expect(run.transports).toEqual([
-      { from: 'sse-fetch', to: 'websocket', reason: { kind: 'buffered' } },
-      { from: 'websocket', to: 'long-poll', reason: { kind: 'http', status: 502 } },
-      { from: 'long-poll', to: 'sse-fetch', reason: { kind: 'upgrade' } },
-    ])
-    expect(server.hub.stats().accepted['long-poll']).toBeGreaterThan(1)
-  })
+  // A gateway that cannot carry the upgrade (502), or a proxy that forbids it (403): a
+  // repeated 403 falls back like any failure while another transport is left.
+  it.each([502, 403])(
+    "through the fault proxy's buffer fault, upgrades answered %i: falls back to long-poll, every event once, and upgrades back when SSE heals",
+    async (status) => {
+      const server = await startHubServer({ hubOptions: FAST.hub })
+      cleanups.push(() => server.close())
+      const proxy = await createFaultProxy({
+        upstream: { port: Number(new URL(server.url).port) },
+        seed: 11,
+      })
+      cleanups.push(() => proxy.close())
+      const buffering = proxy.setRule({ upgrade: false }, { kind: 'buffer' })
+      proxy.setRule({ upgrade: true }, { kind: 'status', status })
+      const run = await fallBackAndUpgrade(
+        server,
+        `${proxy.url}/events`,
+        async () => {
+          // The proxy's configuration fixed: new requests and the open keep-alive ones.
+          buffering.remove()
+          proxy.applyAll({ kind: 'pass' })
+        },
+        11,
+      )
+      expectExactlyOnce(run)
+      expect(run.transports).toEqual([
+        { from: 'sse-fetch', to: 'websocket', reason: { kind: 'buffered' } },
+        { from: 'websocket', to: 'long-poll', reason: { kind: 'http', status } },
+        { from: 'long-poll', to: 'sse-fetch', reason: { kind: 'upgrade' } },
+      ])
+      expect(server.hub.stats().accepted['long-poll']).toBeGreaterThan(1)
+    },
+  )
 
   it('through a real nginx with proxy_buffering on: falls back to long-poll, every event once, and upgrades back when buffering is turned off', async () => {
     const server = await startHubServer({ hubOptions: FAST.hub })
