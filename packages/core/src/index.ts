@@ -36,11 +36,14 @@ export type { Decoder, DecoderTarget } from './transport/decoder'
 export { createDecoder } from './transport/decoder'
 export type { ConnectFunction } from './transport/define-transport'
 export { defineTransport } from './transport/define-transport'
+export { fetchEventStream } from './transport/fetch-stream'
 export { lastEventIdHeader } from './transport/last-event-id'
 export { exceedsBytes } from './transport/message-size'
+export type { FetchOptions } from './transport/option-checks'
 export {
   countOption,
   ensureOption,
+  fetchOptions,
   invalidOption,
   methodOption,
   urlOption,

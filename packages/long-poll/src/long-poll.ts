@@ -1,8 +1,9 @@
 import {
+  type CloseReason,
   type ConnectRequest,
   createDecoder,
   defineTransport,
-  sseRefusal,
+  fetchEventStream,
   streamUrl,
   type Transport,
 } from '@lifeline/core'
@@ -69,9 +70,6 @@ function pollHeaders(options: ResolvedLongPollOptions, request: ConnectRequest):
 export function longPoll(options?: LongPollOptions): Transport {
   const resolved = resolveOptions(options)
   return defineTransport('long-poll', (request, sink) => {
-    const controller = new AbortController()
-    let body: ReadableStream<Uint8Array> | undefined
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
     // Only a poll that delivered is a planned recycle: a server that answers every poll
     // with nothing at once must meet the client's hot-loop rule, not an endless loop.
     let delivered = false
@@ -90,39 +88,16 @@ export function longPoll(options?: LongPollOptions): Transport {
       },
       { maxMessageBytes: Math.min(request.maxMessageBytes, resolved.maxMessageBytes) },
     )
-    const url = pollUrl(resolved, request)
     const init: RequestInit = {
       headers: pollHeaders(resolved, request),
       // [spec] EventSource's cache mode: never answer a poll from a cache.
       cache: 'no-store',
-      signal: controller.signal,
     }
     if (resolved.credentials !== undefined) init.credentials = resolved.credentials
-
-    const run = async () => {
-      const response = await (resolved.fetch ?? globalThis.fetch)(url, init)
-      body = response.body ?? undefined
-      if (controller.signal.aborted) return void body?.cancel().catch(() => {})
-      const refused = sseRefusal(response.status, response.headers.get('content-type'))
-      if (refused !== undefined) return sink.closed(refused)
-      sink.opened()
-      if (body === undefined) return sink.closed({ kind: 'ended' })
-      reader = body.getReader()
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (controller.signal.aborted) return
-        // A complete response is a poll done: the client polls again at once.
-        if (done)
-          return sink.closed(delivered ? { kind: 'ended', recycled: true } : { kind: 'ended' })
-        if (value.byteLength === 0) continue
-        sink.activity()
-        decoder.feed(value)
-      }
-    }
-    run().catch((error: unknown) => sink.closed({ kind: 'network', error }))
-    return () => {
-      controller.abort()
-      ;(reader ?? body)?.cancel().catch(() => {})
-    }
+    const fetch = resolved.fetch ?? globalThis.fetch
+    // A complete response is a poll done: the client polls again at once.
+    const ended = (): CloseReason =>
+      delivered ? { kind: 'ended', recycled: true } : { kind: 'ended' }
+    return fetchEventStream(fetch, pollUrl(resolved, request), init, sink, decoder, ended)
   })
 }

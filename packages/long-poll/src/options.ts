@@ -1,4 +1,4 @@
-import { countOption, ensureOption, invalidOption, urlOption } from '@lifeline/core'
+import { countOption, ensureOption, fetchOptions, urlOption } from '@lifeline/core'
 
 /**
  * Options of {@link longPoll}. All are optional.
@@ -38,35 +38,17 @@ export interface ResolvedLongPollOptions {
 }
 
 const OWNER = 'longPoll'
-const CREDENTIALS: readonly unknown[] = ['omit', 'same-origin', 'include']
 
 /** The client's default hold: short enough for most proxies' idle limits. */
 export const DEFAULT_HOLD_MS = 5_000
 
 /** Checks options once, when the transport is created: a mistake fails at start-up. */
 export function resolveOptions(options: LongPollOptions = {}): ResolvedLongPollOptions {
-  const ensure = (condition: unknown, message: string) => ensureOption(OWNER, condition, message)
-  ensure(typeof options === 'object' && options !== null, 'options must be an object')
-  ensure(
-    options.fetch === undefined || typeof options.fetch === 'function',
-    'fetch must be a function',
-  )
-  ensure(
-    options.credentials === undefined || CREDENTIALS.includes(options.credentials),
-    `credentials must be one of ${CREDENTIALS.join(', ')}`,
-  )
-  let headers: Headers
-  try {
-    headers = new Headers(options.headers)
-  } catch (cause) {
-    throw invalidOption(OWNER, 'headers are not valid HTTP headers', cause)
-  }
+  ensureOption(OWNER, typeof options === 'object' && options !== null, 'options must be an object')
   return {
     url: urlOption(OWNER, 'url', options.url, globalThis.location?.href),
-    fetch: options.fetch,
+    ...fetchOptions(OWNER, options),
     hold: countOption(OWNER, 'hold', options.hold) ?? DEFAULT_HOLD_MS,
-    credentials: options.credentials,
-    headers,
     maxMessageBytes: countOption(OWNER, 'maxMessageBytes', options.maxMessageBytes) ?? Infinity,
   }
 }

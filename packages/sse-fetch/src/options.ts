@@ -1,4 +1,4 @@
-import { countOption, ensureOption, invalidOption, methodOption, urlOption } from '@lifeline/core'
+import { countOption, ensureOption, fetchOptions, methodOption, urlOption } from '@lifeline/core'
 
 /**
  * A request body the adapter can send again on every reconnect. A `ReadableStream` is left
@@ -49,7 +49,6 @@ export interface ResolvedSseFetchOptions {
   maxMessageBytes: number
 }
 
-const CREDENTIALS: readonly unknown[] = ['omit', 'same-origin', 'include']
 const OWNER = 'sseFetch'
 const ensure = (condition: unknown, message: string) => ensureOption(OWNER, condition, message)
 
@@ -60,30 +59,14 @@ const ensure = (condition: unknown, message: string) => ensureOption(OWNER, cond
 export function resolveOptions(options: SseFetchOptions = {}): ResolvedSseFetchOptions {
   ensure(typeof options === 'object' && options !== null, 'options must be an object')
   ensure(
-    options.fetch === undefined || typeof options.fetch === 'function',
-    'fetch must be a function',
-  )
-  ensure(
     typeof ReadableStream === 'undefined' || !(options.body instanceof ReadableStream),
     'body cannot be a ReadableStream: it could not be sent again on reconnect',
   )
-  ensure(
-    options.credentials === undefined || CREDENTIALS.includes(options.credentials),
-    `credentials must be one of ${CREDENTIALS.join(', ')}`,
-  )
-  let headers: Headers
-  try {
-    headers = new Headers(options.headers)
-  } catch (cause) {
-    throw invalidOption(OWNER, 'headers are not valid HTTP headers', cause)
-  }
   return {
     url: urlOption(OWNER, 'url', options.url, globalThis.location?.href),
-    fetch: options.fetch,
+    ...fetchOptions(OWNER, options),
     method: methodOption(OWNER, options.method, options.body),
     body: options.body,
-    credentials: options.credentials,
-    headers,
     maxMessageBytes:
       countOption(OWNER, 'maxMessageBytes', options.maxMessageBytes) ?? Number.POSITIVE_INFINITY,
   }

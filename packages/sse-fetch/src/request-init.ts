@@ -21,18 +21,16 @@ export function requestHeaders(options: ResolvedSseFetchOptions, request: Connec
   return headers
 }
 
-/** The `fetch` init of one attempt; `signal` is the attempt's own, linked to the request's. */
+/** The `fetch` init of one attempt (its signal is the attempt's own, added by the kit). */
 export function requestInit(
   options: ResolvedSseFetchOptions,
   request: ConnectRequest,
-  signal: AbortSignal,
 ): RequestInit {
   const init: RequestInit = {
     method: options.method,
     headers: requestHeaders(options, request),
     // [spec] "request's ... cache mode to `no-store`": never answer from a cache.
     cache: 'no-store',
-    signal,
   }
   if (options.body !== undefined) init.body = options.body
   if (options.credentials !== undefined) init.credentials = options.credentials

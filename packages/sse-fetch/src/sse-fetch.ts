@@ -1,7 +1,7 @@
 import {
   createDecoder,
   defineTransport,
-  sseRefusal,
+  fetchEventStream,
   streamUrl,
   type Transport,
 } from '@lifeline/core'
@@ -31,11 +31,6 @@ import { requestInit } from './request-init'
 export function sseFetch(options?: SseFetchOptions): Transport {
   const resolved = resolveOptions(options)
   return defineTransport('sse-fetch', (request, sink) => {
-    // The attempt's own controller: releasing the connection cancels the request and its
-    // body, whether the client aborted `request.signal` or called `close()`.
-    const controller = new AbortController()
-    let body: ReadableStream<Uint8Array> | undefined
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
     const decoder = createDecoder(
       {
         event: sink.event,
@@ -46,34 +41,7 @@ export function sseFetch(options?: SseFetchOptions): Transport {
       { maxMessageBytes: Math.min(request.maxMessageBytes, resolved.maxMessageBytes) },
     )
     const url = streamUrl(resolved.url ?? request.url, request)
-    const init = requestInit(resolved, request, controller.signal)
-
-    const run = async () => {
-      const response = await (resolved.fetch ?? globalThis.fetch)(url, init)
-      body = response.body ?? undefined
-      // Released while the response was on its way: its body goes too.
-      if (controller.signal.aborted) return void body?.cancel().catch(() => {})
-      const refused = sseRefusal(response.status, response.headers.get('content-type'))
-      if (refused !== undefined) return sink.closed(refused)
-      sink.opened()
-      if (body === undefined) return sink.closed({ kind: 'ended' })
-      reader = body.getReader()
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (controller.signal.aborted) return
-        if (done) return sink.closed({ kind: 'ended' })
-        if (value.byteLength === 0) continue
-        sink.activity()
-        // The decoder takes the chunk as it is: no copy, no per-byte work here.
-        decoder.feed(value)
-      }
-    }
-    run().catch((error: unknown) => sink.closed({ kind: 'network', error }))
-    return () => {
-      // Both, because a custom fetch may ignore the signal: cancelling the body releases
-      // the reader and the connection either way. A locked body cannot be cancelled itself.
-      controller.abort()
-      ;(reader ?? body)?.cancel().catch(() => {})
-    }
+    const fetch = resolved.fetch ?? globalThis.fetch
+    return fetchEventStream(fetch, url, requestInit(resolved, request), sink, decoder)
   })
 }

@@ -107,3 +107,49 @@ export function methodOption(owner: string, value: unknown, body: unknown): stri
   )
   return method as string
 }
+
+/** What {@link fetchOptions} checks: the options every `fetch`-based transport takes. */
+export interface FetchOptions {
+  fetch?: typeof globalThis.fetch | undefined
+  credentials?: RequestCredentials | undefined
+  headers?: HeadersInit | undefined
+}
+
+const CREDENTIALS: readonly unknown[] = ['omit', 'same-origin', 'include']
+
+/**
+ * The `fetch`, `credentials` and `headers` options of a `fetch`-based transport, checked:
+ * a function, one of fetch's credentials modes, headers `Headers` accepts (as a `Headers`);
+ * anything else throws.
+ *
+ * @example
+ * ```ts
+ * const { fetch, credentials, headers } = fetchOptions('ticker', options)
+ * ```
+ */
+export function fetchOptions(
+  owner: string,
+  options: FetchOptions,
+): {
+  fetch: typeof globalThis.fetch | undefined
+  credentials: RequestCredentials | undefined
+  headers: Headers
+} {
+  ensureOption(
+    owner,
+    options.fetch === undefined || typeof options.fetch === 'function',
+    'fetch must be a function',
+  )
+  ensureOption(
+    owner,
+    options.credentials === undefined || CREDENTIALS.includes(options.credentials),
+    `credentials must be one of ${CREDENTIALS.join(', ')}`,
+  )
+  let headers: Headers
+  try {
+    headers = new Headers(options.headers)
+  } catch (cause) {
+    throw invalidOption(owner, 'headers are not valid HTTP headers', cause)
+  }
+  return { fetch: options.fetch, credentials: options.credentials, headers }
+}
