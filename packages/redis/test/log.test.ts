@@ -324,45 +324,31 @@ describe('redisLog: subscribe', () => {
     }
   })
 
-  it('gives newest only once the local loop has delivered up to it', async () => {
-    const reader = logOf()
-    const writer = await otherInstance()
-    const stream = fresh()
-    await writer.append(stream, { data: 'seed' })
-    const publisher = publishNonStop(writer, stream)
-    try {
-      for (let round = 0; round < 20; round++) {
-        const held: LogEntry[] = []
-        const unsubscribe = reader.subscribe(stream, (entry) => held.push(entry))
-        const head = await reader.newest(stream)
-        const returnedAt = held.length
-        // Either the head came through the loop, or it was there before the subscription.
-        if (!held.some((entry) => entry.id === head)) expect(held).toEqual([])
-        // Nothing at or before the head may come through the loop after newest returned.
-        await expect.poll(() => held.length, { timeout: 5_000 }).toBeGreaterThan(returnedAt + 2)
-        unsubscribe()
-        for (const entry of held.slice(returnedAt)) expect(after(entry.id, head)).toBe(true)
-      }
-    } finally {
-      await publisher.stop()
-    }
-  })
-
-  it('gives readNewest only once the local loop has delivered up to what it returns', async () => {
-    const reader = logOf()
-    const writer = await otherInstance()
-    const stream = fresh()
-    await writer.append(stream, { data: 'seed' })
-    const publisher = publishNonStop(writer, stream)
-    try {
-      for (let round = 0; round < 20; round++) {
-        const held: LogEntry[] = []
-        const unsubscribe = reader.subscribe(stream, (entry) => held.push(entry))
-        const { entries, head } = await reader.readNewest(stream, 3)
-        const returnedAt = held.length
+  // The seam the hub relies on, for each read that starts a connection: what the read
+  // returns came through the loop already (or was there before the subscription), and
+  // nothing at or before it comes through later.
+  it.each([
+    ['newest', (log: RedisLog, stream: string) => log.newest(stream)],
+    [
+      'readNewest',
+      async (log: RedisLog, stream: string) => {
+        const { entries, head } = await log.readNewest(stream, 3)
         expect(entries.at(-1)?.id).toBe(head)
-        // The seam the hub relies on: the last entry read came through the loop already, or
-        // was there before the subscription; nothing at or before it comes later.
+        return head
+      },
+    ],
+  ])('gives %s only once the local loop has delivered up to what it returns', async (_, read) => {
+    const reader = logOf()
+    const writer = await otherInstance()
+    const stream = fresh()
+    await writer.append(stream, { data: 'seed' })
+    const publisher = publishNonStop(writer, stream)
+    try {
+      for (let round = 0; round < 20; round++) {
+        const held: LogEntry[] = []
+        const unsubscribe = reader.subscribe(stream, (entry) => held.push(entry))
+        const head = await read(reader, stream)
+        const returnedAt = held.length
         if (!held.some((entry) => entry.id === head)) expect(held).toEqual([])
         await expect.poll(() => held.length, { timeout: 5_000 }).toBeGreaterThan(returnedAt + 2)
         unsubscribe()
